@@ -1,0 +1,1 @@
+"""Thin Dagster assets, one module per stage: they wire transforms to storage."""

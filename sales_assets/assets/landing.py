@@ -1,0 +1,271 @@
+"""Stage 1: validate the month's landed files into accepted rows, rejected rows and an audit."""
+
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+import dagster as dg
+from dagster_pyspark import LazyPySparkResource
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from sales_assets.partitions import monthly_partitions
+from sales_assets.resources.dimensions import read_dimensions
+from sales_assets.resources.landing_zone import LandedFile, LandingZone, is_hidden_name
+from sales_assets.resources.warehouse import Warehouse
+from sales_assets.transforms import contract as c
+from sales_assets.transforms.landing import (
+    RECORD_TYPE_FILE,
+    RECORD_TYPE_ROW,
+    accepted_sales,
+    classify_sales,
+    parse_landing_files,
+    rejected_sales,
+)
+from sales_assets.transforms.landing_parser import FileDecision, FileVerdict, decide_files
+from sales_assets.transforms.schemas import PARSED_LANDING_SCHEMA
+
+MANDATORY_CHECK = "mandatory_columns_not_null"
+CONSERVATION_CHECK = "rows_read_equal_accepted_plus_rejected"
+
+
+def _landed_files(
+    context: dg.AssetExecutionContext, landing_zone: LandingZone, months: list[str]
+) -> list[LandedFile]:
+    files, hidden = [], []
+    for month in months:
+        for landed in landing_zone.month_files(month):
+            (hidden if is_hidden_name(landed.name) else files).append(landed)
+    if hidden:
+        context.log.warning(
+            "Not processed, as Spark and Hadoop treat them as in-flight uploads or hidden "
+            f"files (rename them to process): {', '.join(f'{h.sales_month}/{h.name}' for h in hidden)}"
+        )
+    return files
+
+
+def _parse(spark: SparkSession, csv_files: list[LandedFile]) -> DataFrame:
+    if not csv_files:
+        return spark.createDataFrame([], PARSED_LANDING_SCHEMA)
+    path_parts = F.split(F.col("path"), "/")
+    files = spark.read.format("binaryFile").load([f.spark_path for f in csv_files]).select(
+        F.element_at(path_parts, -2).alias("sales_month"),
+        F.element_at(path_parts, -1).alias("source_file"),
+        "content",
+    )
+    return parse_landing_files(files)
+
+
+def _verdicts(parsed: DataFrame) -> list[FileVerdict]:
+    rows = (
+        parsed.filter(F.col("record_type") == RECORD_TYPE_FILE)
+        .select("sales_month", "source_file", "content_sha256", "invalid_reason", "rows_read")
+        .collect()  # one small row per landed file
+    )
+    return [
+        FileVerdict(
+            name=f"{r.sales_month}/{r.source_file}",
+            content_sha256=r.content_sha256,
+            invalid_reason=r.invalid_reason,
+            rows_read=r.rows_read,
+        )
+        for r in rows
+    ]
+
+
+def _decide(
+    months: list[str], files: list[LandedFile], parsed_verdicts: list[FileVerdict],
+    landing_zone: LandingZone,
+) -> list[FileDecision]:
+    by_month: dict[str, list[FileVerdict]] = defaultdict(list)
+    for verdict in parsed_verdicts:
+        month, name = verdict.name.split("/", 1)
+        verdict.name = name
+        by_month[month].append(verdict)
+    for landed in files:
+        if not landed.name.lower().endswith(".csv"):  # judged by name: never sent to Spark
+            by_month[landed.sales_month].append(
+                FileVerdict(landed.name, landing_zone.sha256(landed), c.REASON_NOT_CSV)
+            )
+    return [d for month in months for d in decide_files(month, by_month[month])]
+
+
+def _file_stats(classified: DataFrame) -> dict[tuple[str, str], dict]:
+    """Per file: accepted and rejected counts and NULLs in accepted mandatory columns."""
+    accepted = F.col("reason").isNull()
+    aggregates = [
+        F.count(F.lit(1)).alias("rows"),
+        F.count_if(accepted).alias("rows_accepted"),
+        *[F.count_if(accepted & F.col(n).isNull()).alias(f"null_{n}") for n in c.MANDATORY_COLUMNS],
+    ]
+    rows = classified.groupBy("sales_month", "source_file").agg(*aggregates).collect()
+    return {(r.sales_month, r.source_file): r.asDict() for r in rows}
+
+
+def _audit_rows(
+    decisions: list[FileDecision], stats: dict[tuple[str, str], dict], processed_at: dt.datetime
+) -> list[dict]:
+    rows = []
+    for d in decisions:
+        s = stats.get((d.sales_month, d.name), {"rows": 0, "rows_accepted": 0})
+        processed = d.status == c.STATUS_PROCESSED
+        rows.append(
+            {
+                "file": d.name,
+                "sales_month": d.sales_month,
+                "status": d.status,
+                "reason": d.reason,
+                "rows_read": d.rows_read if processed else None,
+                "rows_accepted": s["rows_accepted"] if processed else None,
+                "rows_rejected": s["rows"] - s["rows_accepted"] if processed else None,
+                "content_sha256": d.content_sha256,
+                "processed_at": processed_at,
+            }
+        )
+    return rows
+
+
+def _audit_frame(spark: SparkSession, rows: list[dict]) -> DataFrame:
+    schema = T.StructType(
+        [
+            T.StructField("file", T.StringType()),
+            T.StructField("sales_month", T.StringType()),
+            T.StructField("status", T.StringType()),
+            T.StructField("reason", T.StringType()),
+            T.StructField("rows_read", T.LongType()),
+            T.StructField("rows_accepted", T.LongType()),
+            T.StructField("rows_rejected", T.LongType()),
+            T.StructField("content_sha256", T.StringType()),
+            T.StructField("processed_at", T.TimestampNTZType()),
+        ]
+    )
+    return spark.createDataFrame([tuple(r[f.name] for f in schema.fields) for r in rows], schema)
+
+
+@dg.multi_asset(
+    outs={
+        "validated_sales": dg.AssetOut(
+            io_manager_key="lake_io_manager",
+            description="Accepted sales rows, typed, with source_file, line_number and "
+            "additional_columns (SPEC section 2).",
+        ),
+        "rejected_sales": dg.AssetOut(
+            io_manager_key="lake_io_manager",
+            description="Rows of valid files that break a rule: raw values and one reason.",
+        ),
+        "sales_file_audit": dg.AssetOut(
+            io_manager_key="warehouse_io_manager",
+            metadata={"write_mode": "append"},
+            description="One row per landed file per run: processed, invalid or duplicate.",
+        ),
+    },
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[
+        dg.AssetCheckSpec(
+            MANDATORY_CHECK,
+            asset="validated_sales",
+            blocking=True,
+            description="Every mandatory column is present and non-null in accepted rows.",
+        ),
+        dg.AssetCheckSpec(
+            CONSERVATION_CHECK,
+            asset="rejected_sales",
+            description="For every month: rows read = rows accepted + rows rejected.",
+        ),
+    ],
+    group_name="landing",
+)
+def landed_sales(
+    context: dg.AssetExecutionContext,
+    pyspark: LazyPySparkResource,
+    landing_zone: LandingZone,
+    warehouse: Warehouse,
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Validate every file of the run's months (SPEC section 2)."""
+    months = list(context.partition_keys)
+    spark = pyspark.spark_session
+    processed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+    files = _landed_files(context, landing_zone, months)
+    csv_files = [f for f in files if f.name.lower().endswith(".csv")]
+    parsed = _parse(spark, csv_files).persist(StorageLevel.MEMORY_AND_DISK)
+    decisions = _decide(months, files, _verdicts(parsed), landing_zone)
+
+    processed = spark.createDataFrame(
+        [(d.sales_month, d.name) for d in decisions if d.status == c.STATUS_PROCESSED],
+        "sales_month string, source_file string",
+    )
+    records = parsed.filter(F.col("record_type") == RECORD_TYPE_ROW).join(
+        F.broadcast(processed), ["sales_month", "source_file"], "left_semi"
+    )
+    dims = read_dimensions(warehouse, spark)
+    classified = classify_sales(
+        records, dims.customers, dims.stores, dims.sales_team, dims.products
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    stats = _file_stats(classified)
+
+    audit = _audit_rows(decisions, stats, processed_at)
+    accepted_total = sum(s["rows_accepted"] for s in stats.values())
+    rows_total = sum(s["rows"] for s in stats.values())
+    yield dg.Output(
+        accepted_sales(classified),
+        "validated_sales",
+        metadata={"rows_accepted": accepted_total},
+    )
+    yield dg.Output(
+        rejected_sales(classified),
+        "rejected_sales",
+        metadata={"rows_rejected": rows_total - accepted_total},
+    )
+    yield dg.Output(
+        _audit_frame(spark, audit),
+        "sales_file_audit",
+        metadata={
+            "files": len(audit),
+            "invalid_files": sum(d.status == c.STATUS_INVALID for d in decisions),
+            "duplicate_files": sum(d.status == c.STATUS_DUPLICATE for d in decisions),
+        },
+    )
+    yield _mandatory_check(stats)
+    yield _conservation_check(months, decisions, stats)
+
+    for d in decisions:
+        if d.status == c.STATUS_INVALID:
+            landed = next(f for f in files if (f.sales_month, f.name) == (d.sales_month, d.name))
+            context.log.info(f"Quarantined {d.sales_month}/{d.name}: {d.reason}")
+            landing_zone.quarantine(landed)
+    classified.unpersist()
+    parsed.unpersist()
+
+
+def _mandatory_check(stats: dict[tuple[str, str], dict]) -> dg.AssetCheckResult:
+    nulls = {n: sum(s[f"null_{n}"] for s in stats.values()) for n in c.MANDATORY_COLUMNS}
+    bad = {n: v for n, v in nulls.items() if v}
+    return dg.AssetCheckResult(
+        asset_key="validated_sales",
+        check_name=MANDATORY_CHECK,
+        passed=not bad,
+        metadata={"null_values": str(bad) if bad else "none"},
+        description=None if not bad else f"NULLs in accepted rows: {bad}",
+    )
+
+
+def _conservation_check(
+    months: list[str], decisions: list[FileDecision], stats: dict[tuple[str, str], dict]
+) -> dg.AssetCheckResult:
+    mismatches = {}
+    for month in months:
+        read = sum(d.rows_read for d in decisions if d.sales_month == month)
+        classified = sum(s["rows"] for (m, _), s in stats.items() if m == month)
+        if read != classified:
+            mismatches[month] = f"read {read}, accepted + rejected {classified}"
+    return dg.AssetCheckResult(
+        asset_key="rejected_sales",
+        check_name=CONSERVATION_CHECK,
+        passed=not mismatches,
+        metadata={"mismatches": str(mismatches) if mismatches else "none"},
+    )

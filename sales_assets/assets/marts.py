@@ -1,0 +1,31 @@
+"""Stage 3: the customer and sales-team data marts, Parquet partitioned by month."""
+
+
+import dagster as dg
+from pyspark.sql import DataFrame
+
+from sales_assets.partitions import monthly_partitions
+from sales_assets.transforms import marts
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    io_manager_key="lake_io_manager",
+    group_name="marts",
+)
+def customer_data_mart(enriched_sales: DataFrame) -> DataFrame:
+    """One row per accepted sale with the customer's contact details."""
+    return marts.customer_data_mart(enriched_sales)
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    io_manager_key="lake_io_manager",
+    metadata={"partition_by": ["store_id"]},
+    group_name="marts",
+)
+def sales_team_data_mart(enriched_sales: DataFrame) -> DataFrame:
+    """One row per accepted sale with the sales person and store manager; split by store."""
+    return marts.sales_team_data_mart(enriched_sales)

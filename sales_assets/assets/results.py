@@ -1,0 +1,67 @@
+"""Stage 4: business results in the warehouse (SPEC section 5), each guarded by checks."""
+
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import dagster as dg
+from pyspark.sql import DataFrame
+
+from sales_assets import checks
+from sales_assets.partitions import monthly_partitions
+from sales_assets.resources.warehouse import Warehouse
+from sales_assets.transforms import results
+
+DEFAULT_INCENTIVE_RATE = 0.01
+
+
+class IncentiveConfig(dg.Config):
+    incentive_rate: float = DEFAULT_INCENTIVE_RATE
+    """Share of the top performer's monthly sales paid as incentive (0.01 is 1%)."""
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    io_manager_key="warehouse_io_manager",
+    ins={
+        "customer_data_mart": dg.AssetIn(
+            partition_mapping=dg.TimeWindowPartitionMapping(
+                start_offset=-1, allow_nonexistent_upstream_partitions=True
+            )
+        )
+    },
+    check_specs=[checks.key_unique_spec("customer_monthly_sales")],
+    group_name="results",
+)
+def customer_monthly_sales(
+    context: dg.AssetExecutionContext, customer_data_mart: DataFrame, warehouse: Warehouse
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Monthly sales per customer against the month before; flags declining customers."""
+    months = list(context.partition_keys)
+    yield dg.Output(results.customer_monthly_sales(customer_data_mart, months))
+    yield checks.key_unique_result(warehouse, "customer_monthly_sales", months)
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    io_manager_key="warehouse_io_manager",
+    check_specs=[
+        checks.key_unique_spec("sales_team_incentive"),
+        checks.INCENTIVE_RULE_SPEC,
+    ],
+    group_name="results",
+)
+def sales_team_incentive(
+    context: dg.AssetExecutionContext,
+    config: IncentiveConfig,
+    sales_team_data_mart: DataFrame,
+    warehouse: Warehouse,
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Sales per sales person per store and month; rank 1 of each store earns the incentive."""
+    months = list(context.partition_keys)
+    rate = Decimal(str(config.incentive_rate))
+    yield dg.Output(results.sales_team_incentive(sales_team_data_mart, rate))
+    yield checks.key_unique_result(warehouse, "sales_team_incentive", months)
+    yield checks.incentive_rule_result(warehouse, months, rate)

@@ -1,0 +1,77 @@
+"""Settings from the environment (SPEC section 1), read and validated in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_LANDING_URI = "./data/landing"
+DEFAULT_LAKE_URI = "./data/lake"
+DEFAULT_WAREHOUSE_URL = "sqlite:///data/warehouse.db"
+DEFAULT_SPARK_MASTER = "local[*]"
+
+S3_SCHEMES = ("s3", "s3a")
+WAREHOUSE_URL_VARIABLE = "SALES_WAREHOUSE_URL"
+
+
+class ConfigError(ValueError):
+    """A setting is malformed; the message names the variable and how to fix it."""
+
+
+def is_s3_uri(uri: str) -> bool:
+    return urlparse(uri).scheme in S3_SCHEMES
+
+
+def normalize_uri(uri: str, variable: str) -> str:
+    """A local path (absolute, as Spark needs), or ``s3a://bucket/prefix`` for either S3 scheme."""
+    uri = uri.strip()
+    if not uri:
+        raise ConfigError(f"{variable} is empty: set it to a local folder or s3://bucket/prefix.")
+    parsed = urlparse(uri)
+    if parsed.scheme in S3_SCHEMES:
+        if not parsed.netloc:
+            raise ConfigError(f"{variable}={uri!r} names no bucket: use s3://bucket/prefix.")
+        return f"s3a://{parsed.netloc}/{parsed.path.strip('/')}".rstrip("/")
+    if parsed.scheme == "file":
+        return str(Path(parsed.path).resolve())
+    if parsed.scheme == "" or len(parsed.scheme) == 1:  # plain path (or a Windows drive)
+        return str(Path(uri).expanduser().resolve())
+    raise ConfigError(
+        f"{variable}={uri!r} has an unsupported scheme {parsed.scheme!r}: "
+        "use a local path, file://, s3:// or s3a://."
+    )
+
+
+def spark_path(uri: str) -> str:
+    """The form Spark's Hadoop file system expects: ``s3a://`` or an absolute local path."""
+    return normalize_uri(uri, "path")
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_uri: str
+    lake_uri: str
+    warehouse_url: str
+    spark_master: str
+    aws_endpoint_url: str | None
+    aws_region: str | None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            landing_uri=normalize_uri(
+                env.get("SALES_LANDING_URI") or DEFAULT_LANDING_URI, "SALES_LANDING_URI"
+            ),
+            lake_uri=normalize_uri(env.get("SALES_LAKE_URI") or DEFAULT_LAKE_URI, "SALES_LAKE_URI"),
+            warehouse_url=env.get("SALES_WAREHOUSE_URL") or DEFAULT_WAREHOUSE_URL,
+            spark_master=env.get("SPARK_MASTER") or DEFAULT_SPARK_MASTER,
+            aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        )
+
+    @property
+    def uses_s3(self) -> bool:
+        return self.landing_uri.startswith("s3a://") or self.lake_uri.startswith("s3a://")

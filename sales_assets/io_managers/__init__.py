@@ -1,0 +1,1 @@
+"""IO managers: the Parquet lake and the warehouse tables."""

@@ -1,0 +1,1 @@
+"""Resources: the Spark session, the landing zone and the warehouse connection."""

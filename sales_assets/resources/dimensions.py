@@ -1,0 +1,38 @@
+"""The four dimension tables of the warehouse as Spark DataFrames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame, SparkSession
+
+from sales_assets import warehouse_schema as ws
+from sales_assets.resources.warehouse import Warehouse, WarehouseError
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    customers: DataFrame
+    stores: DataFrame
+    sales_team: DataFrame
+    products: DataFrame
+
+
+def read_dimensions(warehouse: Warehouse, spark: SparkSession) -> Dimensions:
+    """Read once per step through Arrow; the frames are small enough to broadcast."""
+    frames = {}
+    for table in ws.DIMENSION_TABLES:
+        try:
+            arrow = warehouse.read_arrow(table)
+        except WarehouseError as error:
+            raise WarehouseError(
+                f"{error} The dimension table {table.name!r} must be loaded before the "
+                "pipeline runs (sales-assets generate loads sample dimensions)."
+            ) from None
+        frames[table.name] = spark.createDataFrame(arrow)
+    return Dimensions(
+        customers=frames["customer"],
+        stores=frames["store"],
+        sales_team=frames["sales_team"],
+        products=frames["product"],
+    )

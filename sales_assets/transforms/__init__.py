@@ -1,0 +1,1 @@
+"""Pure transforms: DataFrame in, DataFrame out. No Dagster and no storage I/O here."""

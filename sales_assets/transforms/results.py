@@ -1,0 +1,96 @@
+"""Business results (SPEC section 5): declining customers and sales-team incentives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from sales_assets.transforms.schemas import MONEY_TYPE
+
+
+def _full_name(first: str, last: str) -> Column:
+    return F.concat_ws(" ", F.col(first), F.col(last))
+
+
+def _shift_month(month: Column, months: int) -> Column:
+    return F.date_format(F.add_months(F.to_date(F.concat(month, F.lit("-01"))), months), "yyyy-MM")
+
+
+def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFrame:
+    """One row per customer with sales in M or M-1, for each target month M.
+
+    ``mart`` holds the customer data mart for the target months and the month before each.
+    A customer who bought in M-1 but not in M appears with ``total_sales`` 0. When M-1 has
+    no accepted sales at all, only M's customers appear and the comparison columns are NULL.
+    """
+    totals = mart.groupBy("customer_id", "sales_month").agg(
+        F.sum("total_cost").cast(MONEY_TYPE).alias("total")
+    )
+    current = totals.filter(F.col("sales_month").isin(target_months)).select(
+        "customer_id", "sales_month", F.col("total").alias("total_sales")
+    )
+    previous = totals.select(
+        "customer_id",
+        _shift_month(F.col("sales_month"), 1).alias("sales_month"),
+        F.col("total").alias("previous_total"),
+    ).filter(F.col("sales_month").isin(target_months))
+    months_with_previous = F.broadcast(
+        previous.select("sales_month").distinct().withColumn("has_previous", F.lit(True))
+    )
+    attributes = mart.groupBy("customer_id").agg(
+        F.max_by(
+            F.struct("first_name", "last_name", "address", "phone_number"), F.col("sales_month")
+        ).alias("attrs")
+    )
+    zero = F.lit(Decimal("0.00")).cast(MONEY_TYPE)
+    combined = (
+        current.join(previous, ["customer_id", "sales_month"], "full_outer")
+        .join(months_with_previous, "sales_month", "left")
+        .filter(F.col("has_previous").isNotNull() | F.col("total_sales").isNotNull())
+    )
+    has_previous = F.col("has_previous").isNotNull()
+    total_sales = F.coalesce(F.col("total_sales"), zero)
+    previous_sales = F.when(has_previous, F.coalesce(F.col("previous_total"), zero))
+    return (
+        combined.join(attributes, "customer_id", "left")
+        .select(
+            F.col("customer_id").cast("int"),
+            _full_name("attrs.first_name", "attrs.last_name").alias("full_name"),
+            F.col("attrs.address").alias("address"),
+            F.col("attrs.phone_number").alias("phone_number"),
+            F.col("sales_month"),
+            total_sales.alias("total_sales"),
+            previous_sales.cast(MONEY_TYPE).alias("previous_month_sales"),
+            (total_sales - previous_sales).cast(MONEY_TYPE).alias("sales_change"),
+            (previous_sales > total_sales).alias("is_declining"),
+        )
+    )
+
+
+def sales_team_incentive(mart: DataFrame, incentive_rate: Decimal) -> DataFrame:
+    """Total per (store, sales person, month); rank 1 of each store and month earns the rate."""
+    totals = mart.groupBy("store_id", "sales_person_id", "sales_month").agg(
+        F.sum("total_cost").cast(MONEY_TYPE).alias("total_sales"),
+        F.max_by(
+            F.struct("sales_person_first_name", "sales_person_last_name"), F.col("sales_date")
+        ).alias("person"),
+    )
+    by_store = Window.partitionBy("store_id", "sales_month").orderBy(F.col("total_sales").desc())
+    rank = F.rank().over(by_store)
+    rate = F.lit(incentive_rate)
+    return totals.select(
+        F.col("store_id").cast("int"),
+        F.col("sales_person_id").cast("int"),
+        _full_name("person.sales_person_first_name", "person.sales_person_last_name").alias(
+            "full_name"
+        ),
+        "sales_month",
+        "total_sales",
+        rank.alias("sales_rank"),
+        F.when(rank == 1, F.round(F.col("total_sales") * rate, 2))
+        .otherwise(F.lit(Decimal("0.00")))
+        .cast(MONEY_TYPE)
+        .alias("incentive"),
+    )
