@@ -86,9 +86,10 @@ def _decide(
         verdict.name = name
         by_month[month].append(verdict)
     for landed in files:
-        if not landed.name.lower().endswith(".csv"):  # judged by name: never sent to Spark
+        if not landed.needs_parsing:  # judged by name or size; Spark skips 0-byte files
+            reason = c.REASON_EMPTY if landed.name.lower().endswith(".csv") else c.REASON_NOT_CSV
             by_month[landed.sales_month].append(
-                FileVerdict(landed.name, landing_zone.sha256(landed), c.REASON_NOT_CSV)
+                FileVerdict(landed.name, landing_zone.sha256(landed), reason)
             )
     return [d for month in months for d in decide_files(month, by_month[month])]
 
@@ -191,7 +192,7 @@ def landed_sales(
     processed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
     files = _landed_files(context, landing_zone, months)
-    csv_files = [f for f in files if f.name.lower().endswith(".csv")]
+    csv_files = [f for f in files if f.needs_parsing]
     parsed = _parse(spark, csv_files).persist(StorageLevel.MEMORY_AND_DISK)
     decisions = _decide(months, files, _verdicts(parsed), landing_zone)
 

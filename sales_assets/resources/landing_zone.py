@@ -20,6 +20,12 @@ class LandedFile:
     sales_month: str
     name: str  # name within the month folder
     spark_path: str  # where Spark reads it (absolute path or s3a:// URI)
+    size: int
+
+    @property
+    def needs_parsing(self) -> bool:
+        """Whether Spark must read it: a non-CSV name or 0 bytes is judged without reading."""
+        return self.name.lower().endswith(".csv") and self.size > 0
 
 
 def is_hidden_name(name: str) -> bool:
@@ -66,7 +72,7 @@ class _LocalStore:
         if not folder.is_dir():
             return []
         return [
-            LandedFile(sales_month, p.name, str(p))
+            LandedFile(sales_month, p.name, str(p), p.stat().st_size)
             for p in sorted(folder.iterdir(), key=lambda p: p.name)
             if p.is_file()
         ]

@@ -24,6 +24,7 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     ``mart`` holds the customer data mart for the target months and the month before each.
     A customer who bought in M-1 but not in M appears with ``total_sales`` 0. When M-1 has
     no accepted sales at all, only M's customers appear and the comparison columns are NULL.
+    A month with no accepted sales has no rows.
     """
     totals = mart.groupBy("customer_id", "sales_month").agg(
         F.sum("total_cost").cast(MONEY_TYPE).alias("total")
@@ -39,6 +40,8 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     months_with_previous = F.broadcast(
         previous.select("sales_month").distinct().withColumn("has_previous", F.lit(True))
     )
+    # A month with no accepted sales has no rows, even if the month before had some.
+    months_with_sales = F.broadcast(current.select("sales_month").distinct())
     attributes = mart.groupBy("customer_id").agg(
         F.max_by(
             F.struct("first_name", "last_name", "address", "phone_number"), F.col("sales_month")
@@ -47,8 +50,8 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     zero = F.lit(Decimal("0.00")).cast(MONEY_TYPE)
     combined = (
         current.join(previous, ["customer_id", "sales_month"], "full_outer")
+        .join(months_with_sales, "sales_month", "left_semi")
         .join(months_with_previous, "sales_month", "left")
-        .filter(F.col("has_previous").isNotNull() | F.col("total_sales").isNotNull())
     )
     has_previous = F.col("has_previous").isNotNull()
     total_sales = F.coalesce(F.col("total_sales"), zero)

@@ -1,0 +1,72 @@
+"""The whole graph on the embedded default, against the hand-computed scenario."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from pyspark.sql import functions as F
+
+from sales_assets.io_managers.lake import read_months
+from sales_assets_tests import scenario
+
+
+def _lake(deployment, spark, asset: str):
+    return read_months(spark, f"{deployment.settings.lake_uri}/{asset}", asset, scenario.MONTHS)
+
+
+def test_full_graph_matches_hand_computed_tables(embedded, spark):
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+
+    result = embedded.run("2024-01", "2024-04")
+
+    assert result.success
+    assert scenario.customer_monthly_table(embedded.warehouse) == scenario.EXPECTED_CUSTOMER_MONTHLY
+    assert scenario.incentive_table(embedded.warehouse) == scenario.EXPECTED_INCENTIVE
+    assert scenario.audit_table(embedded.warehouse) == scenario.EXPECTED_AUDIT
+
+    rejected = _lake(embedded, spark, "rejected_sales")
+    counts = Counter(
+        {(r.sales_month, r.reason): r["count"] for r in rejected.groupBy("sales_month", "reason").count().collect()}
+    )
+    assert counts == scenario.EXPECTED_REJECTED
+    lines = {}
+    for r in rejected.orderBy("line_number").collect():
+        lines.setdefault((r.sales_month, r.source_file), []).append(r.line_number)
+    assert lines == scenario.EXPECTED_REJECTED_LINES
+
+    # Invalid files were moved to the quarantine folder; valid ones and duplicates stay.
+    quarantine = embedded.root / "landing" / "invalid" / "sales" / "2024-01"
+    assert sorted(os.listdir(quarantine)) == sorted(n for (_, n) in scenario.EXPECTED_INVALID)
+    assert sorted(os.listdir(embedded.root / "landing" / "sales" / "2024-01")) == [
+        "header_only.csv", "sales_2024_01.csv", "sales_2024_01_copy.csv"
+    ]
+
+    validated = _lake(embedded, spark, "validated_sales")
+    assert validated.count() == 4 + 5 + 3
+    row = validated.filter((F.col("sales_month") == "2024-01") & (F.col("line_number") == 3)).first()
+    assert row.additional_columns == '{"payment_mode": "card,\\nvisa"}'
+    row = validated.filter((F.col("sales_month") == "2024-01") & (F.col("line_number") == 4)).first()
+    assert (row.customer_id, row.additional_columns) == (3, '{"payment_mode": null}')
+
+    mart_dirs = sorted(os.listdir(embedded.root / "lake" / "sales_team_data_mart" / "sales_month=2024-01"))
+    assert mart_dirs == ["store_id=10", "store_id=20"]
+
+    checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
+    assert checks and all(checks.values()), checks
+
+
+def test_rerun_of_a_month_leaves_tables_identical(embedded, spark):
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+    assert embedded.run("2024-01", "2024-04").success
+    customers = scenario.customer_monthly_table(embedded.warehouse)
+    incentives = scenario.incentive_table(embedded.warehouse)
+    validated = sorted(_lake(embedded, spark, "validated_sales").collect())
+
+    assert embedded.run("2024-02", "2024-02").success
+
+    assert scenario.customer_monthly_table(embedded.warehouse) == customers
+    assert scenario.incentive_table(embedded.warehouse) == incentives
+    assert sorted(_lake(embedded, spark, "validated_sales").collect()) == validated
