@@ -4,8 +4,8 @@ With ``faults`` a month also gets every kind of bad input the data contract (SPE
 names, and a :class:`MonthManifest` says exactly what the pipeline must make of it, so tests
 can compare the pipeline's output with it.
 
-Hot paths build whole columns with numpy ``StringDType`` arrays (no per-row Python calls),
-so a million sales rows or customers take seconds.
+Hot paths draw whole columns with numpy and turn them into CSV fields by indexing lookup
+tables of ready strings, so a million sales rows or customers take seconds.
 """
 
 from __future__ import annotations
@@ -28,15 +28,14 @@ from sales_assets.resources.warehouse import Warehouse, WarehouseError, describe
 from sales_assets.transforms import contract as c
 
 DimensionRows = dict[str, list[dict[str, Any]]]
+DimensionsLike = Mapping[str, Sequence[Mapping[str, Any]]]
 
 INSERT_BATCH_ROWS = 10_000
 EXTRA_COLUMN = "payment_mode"
 SIDE_FILE_MAX_ROWS = 1_000  # rows of each small CRLF / BOM file of a faulty month
 INT32_MAX = 2**31 - 1
 
-_STR = np.dtypes.StringDType()
 _MONTH_FORM = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-_CENTS_TEXT = np.array([f"{i:02d}" for i in range(100)], dtype=_STR)
 
 # --- small built-in word lists -------------------------------------------------------------
 FIRST_NAMES = (
@@ -99,6 +98,7 @@ REVIEWS = (
 )  # fmt: skip
 PAYMENT_MODES = ("UPI", "Card", "Cash", "Net Banking", "Wallet", "")  # "" is a NULL extra
 PAYMENT_WEIGHTS = (0.42, 0.27, 0.2, 0.04, 0.04, 0.03)
+MAX_QUANTITY = 10
 QUANTITY_WEIGHTS = (0.34, 0.24, 0.14, 0.09, 0.06, 0.04, 0.03, 0.02, 0.02, 0.02)  # 1..10
 
 
@@ -120,12 +120,6 @@ def _cents_to_decimal(cents: int) -> Decimal:
 def _cents_text(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-def _money_column(cents: np.ndarray) -> np.ndarray:
-    """Non-negative cents as ``units.cc`` strings, vectorised."""
-    units = (cents // 100).astype(_STR)
-    return np.strings.add(np.strings.add(units, "."), _CENTS_TEXT[cents % 100])
 
 
 def _csv_field(value: str) -> str:
@@ -318,7 +312,34 @@ def generate_dimensions(
     }
 
 
-def load_dimensions(warehouse: Warehouse, dims: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict:
+def _insert_all(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert through the driver's ``executemany``, in batches.
+
+    Values go through each column type's own bind processing, column by column: SQLAlchemy's
+    per-row parameter building would cost several times more than the database itself.
+    """
+    dialect = connection.dialect
+    names = [column.key for column in table.columns]
+    compiled = table.insert().compile(dialect=dialect, column_keys=names)
+    order = list(compiled.positiontup) if compiled.positional else names
+    processors = {column.key: column.type.bind_processor(dialect) for column in table.columns}
+    for start in range(0, len(rows), INSERT_BATCH_ROWS):
+        batch = rows[start : start + INSERT_BATCH_ROWS]
+        columns = []
+        for name in order:
+            values = [row.get(name) for row in batch]
+            process = processors[name]
+            columns.append([process(v) for v in values] if process else values)
+        records = list(zip(*columns, strict=True))
+        params = (
+            records if compiled.positional else [dict(zip(order, r, strict=True)) for r in records]
+        )
+        connection.exec_driver_sql(compiled.string, params)
+
+
+def load_dimensions(warehouse: Warehouse, dims: DimensionsLike) -> dict[str, int]:
     """Replace the four dimension tables with ``dims`` in one transaction; row counts back."""
     tables = {t.name: t for t in ws.DIMENSION_TABLES}
     if set(dims) != set(tables):
@@ -329,9 +350,7 @@ def load_dimensions(warehouse: Warehouse, dims: Mapping[str, Sequence[Mapping[st
             for table in ws.DIMENSION_TABLES:
                 connection.execute(table.delete())
             for table in ws.DIMENSION_TABLES:
-                rows = list(dims[table.name])
-                for start in range(0, len(rows), INSERT_BATCH_ROWS):
-                    connection.execute(table.insert(), rows[start : start + INSERT_BATCH_ROWS])
+                _insert_all(connection, table, dims[table.name])
     except sa.exc.SQLAlchemyError as error:
         original = getattr(error, "orig", None) or error
         raise WarehouseError(
@@ -361,25 +380,32 @@ def read_dimension_rows(warehouse: Warehouse) -> DimensionRows:
 # --- sales rows ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Keys:
-    """What sales rows draw from: dimension keys, lookup tables and stable weights."""
+    """What sales rows draw from: dimension keys, stable weights and CSV field lookups.
+
+    Lookups are object arrays of ready CSV fields: indexing one copies only pointers, which is
+    what makes a million rows cheap.
+    """
 
     customer_ids: np.ndarray
+    customer_fields: np.ndarray
     customer_weights: np.ndarray  # loyal customers buy more, every month
     seller_ids: np.ndarray
-    seller_store_ids: np.ndarray
+    seller_fields: np.ndarray
+    seller_store_fields: np.ndarray
     seller_weights: np.ndarray  # some people sell more, every month
-    product_names: list[str]
-    product_fields: np.ndarray  # names as CSV fields (quoted where needed)
-    product_cents: np.ndarray
-    product_price_fields: np.ndarray
     store_ids: np.ndarray
+    product_names: list[str]
+    product_fields: np.ndarray  # names, quoted where needed
+    product_cents: np.ndarray
+    price_fields: np.ndarray
+    total_fields: np.ndarray  # [product * MAX_QUANTITY + quantity - 1]
 
 
 def _sorted(rows: Sequence[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:
     return sorted(rows, key=lambda r: r[key])
 
 
-def _seller_stores(dims: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[int, int]:
+def _seller_stores(dims: DimensionsLike) -> dict[int, int]:
     """Store of each sales person: their manager's store.
 
     A manager's store is the first store not yet taken whose ``store_manager_name`` is the
@@ -402,7 +428,17 @@ def _seller_stores(dims: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[int,
     return sellers or {manager: store for manager, store in store_of_manager.items()}
 
 
-def _keys(dims: Mapping[str, Sequence[Mapping[str, Any]]], seed: int) -> _Keys:
+def _price_cents(value: Any) -> int:
+    return int(Decimal(str(value or 0)) * 100)
+
+
+def _objects(values: Sequence[str]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _keys(dims: DimensionsLike, seed: int) -> _Keys:
     rng = np.random.default_rng([seed, 1])
     customers = np.fromiter((r["customer_id"] for r in dims["customer"]), dtype=np.int64)
     sellers = _seller_stores(dims)
@@ -410,19 +446,23 @@ def _keys(dims: Mapping[str, Sequence[Mapping[str, Any]]], seed: int) -> _Keys:
         raise ValueError("dimension rows need customers, stores with sales people and products.")
     products = _sorted(dims["product"], "id")
     names = [str(r["name"]) for r in products]
-    cents = np.array([int((r["current_price"] or 0) * 100) for r in products], dtype=np.int64)
+    cents = np.array([_price_cents(r["current_price"]) for r in products], dtype=np.int64)
+    totals = (cents[:, None] * np.arange(1, MAX_QUANTITY + 1)).ravel().tolist()
     weights = [rng.gamma(0.8, size=len(customers)), rng.gamma(2.0, size=len(sellers))]
     return _Keys(
         customer_ids=customers,
+        customer_fields=_objects(list(map(str, customers.tolist()))),
         customer_weights=weights[0] / weights[0].sum(),
         seller_ids=np.array(list(sellers), dtype=np.int64),
-        seller_store_ids=np.array(list(sellers.values()), dtype=np.int64),
+        seller_fields=_objects([str(i) for i in sellers]),
+        seller_store_fields=_objects([str(i) for i in sellers.values()]),
         seller_weights=weights[1] / weights[1].sum(),
-        product_names=names,
-        product_fields=np.array([_csv_field(n) for n in names], dtype=_STR),
-        product_cents=cents,
-        product_price_fields=_money_column(cents),
         store_ids=np.array([r["id"] for r in dims["store"]], dtype=np.int64),
+        product_names=names,
+        product_fields=_objects([_csv_field(n) for n in names]),
+        product_cents=cents,
+        price_fields=_objects([_cents_text(c) for c in cents.tolist()]),
+        total_fields=_objects([_cents_text(c) for c in totals]),
     )
 
 
@@ -447,37 +487,35 @@ def _sample(rng: np.random.Generator, keys: _Keys, days: int, n: int) -> _Sample
         seller=rng.choice(len(keys.seller_ids), size=n, p=keys.seller_weights),
         product=rng.integers(0, len(keys.product_names), n),
         day=rng.integers(0, days, n),
-        quantity=rng.choice(np.arange(1, 11), size=n, p=QUANTITY_WEIGHTS),
+        quantity=rng.choice(np.arange(1, MAX_QUANTITY + 1), size=n, p=QUANTITY_WEIGHTS),
         payment=rng.choice(len(PAYMENT_MODES), size=n, p=PAYMENT_WEIGHTS),
     )
 
 
+_QUANTITY_FIELDS = _objects([str(q) for q in range(1, MAX_QUANTITY + 1)])
+_PAYMENT_FIELDS = _objects([_csv_field(p) for p in PAYMENT_MODES])
+
+
 def _columns(sample: _Sample, keys: _Keys, month: str) -> dict[str, np.ndarray]:
-    """The CSV fields of sampled rows, column by column."""
+    """The CSV fields of sampled rows, column by column (object arrays)."""
     first, last = month_bounds(month)
-    day_text = np.array(
-        [(first + dt.timedelta(days=d)).isoformat() for d in range(last.day)], dtype=_STR
-    )
-    payments = np.array([_csv_field(p) for p in PAYMENT_MODES], dtype=_STR)
+    days = _objects([(first + dt.timedelta(days=d)).isoformat() for d in range(last.day)])
     return {
-        "customer_id": keys.customer_ids[sample.customer].astype(_STR),
-        "store_id": keys.seller_store_ids[sample.seller].astype(_STR),
+        "customer_id": keys.customer_fields[sample.customer],
+        "store_id": keys.seller_store_fields[sample.seller],
         "product_name": keys.product_fields[sample.product],
-        "sales_date": day_text[sample.day],
-        "sales_person_id": keys.seller_ids[sample.seller].astype(_STR),
-        "price": keys.product_price_fields[sample.product],
-        "quantity": sample.quantity.astype(_STR),
-        "total_cost": _money_column(sample.total_cents(keys)),
-        EXTRA_COLUMN: payments[sample.payment],
+        "sales_date": days[sample.day],
+        "sales_person_id": keys.seller_fields[sample.seller],
+        "price": keys.price_fields[sample.product],
+        "quantity": _QUANTITY_FIELDS[sample.quantity - 1],
+        "total_cost": keys.total_fields[sample.product * MAX_QUANTITY + sample.quantity - 1],
+        EXTRA_COLUMN: _PAYMENT_FIELDS[sample.payment],
     }
 
 
 def _records(columns: Mapping[str, np.ndarray], order: Sequence[str]) -> list[str]:
     """Join the columns into CSV records (fields are already quoted)."""
-    line = columns[order[0]]
-    for name in order[1:]:
-        line = np.strings.add(np.strings.add(line, ","), columns[name])
-    return line.tolist() if len(line) else []
+    return list(map(",".join, zip(*(columns[name].tolist() for name in order), strict=True)))
 
 
 def _header(rng: np.random.Generator, messy: bool) -> tuple[list[str], list[str]]:
@@ -503,7 +541,7 @@ def _month_rng(seed: int, month: str, stream: int) -> np.random.Generator:
 def generate_month_csv(
     month: str,
     rows: int,
-    dims: Mapping[str, Sequence[Mapping[str, Any]]],
+    dims: DimensionsLike,
     seed: int = 42,
     *,
     line_ending: str = "\n",
@@ -593,14 +631,16 @@ class _Base:
         return self.row(**{**consistent, **overrides})
 
 
-def _bases(rng: np.random.Generator, keys: _Keys, month: str, n: int) -> Iterator[_Base]:
-    sample = _sample(rng, keys, month_bounds(month)[1].day, n)
-    columns = {k: v.tolist() for k, v in _columns(sample, keys, month).items()}
-    columns["product_name"] = [keys.product_names[i] for i in sample.product.tolist()]
-    columns[EXTRA_COLUMN] = [PAYMENT_MODES[i] for i in sample.payment.tolist()]
-    prices = keys.product_cents[sample.product].tolist()
-    for i, (price, quantity) in enumerate(zip(prices, sample.quantity.tolist(), strict=True)):
-        yield _Base({k: v[i] for k, v in columns.items()}, price, quantity)
+def _bases(rng: np.random.Generator, keys: _Keys, month: str) -> Iterator[_Base]:
+    """Endless fresh valid rows, with plain (unquoted) values."""
+    while True:
+        sample = _sample(rng, keys, month_bounds(month)[1].day, 16)
+        columns = {k: v.tolist() for k, v in _columns(sample, keys, month).items()}
+        columns["product_name"] = [keys.product_names[i] for i in sample.product.tolist()]
+        columns[EXTRA_COLUMN] = [PAYMENT_MODES[i] for i in sample.payment.tolist()]
+        prices = keys.product_cents[sample.product].tolist()
+        for i, (price, quantity) in enumerate(zip(prices, sample.quantity.tolist(), strict=True)):
+            yield _Base({k: v[i] for k, v in columns.items()}, price, quantity)
 
 
 def _unused_id(ids: np.ndarray) -> int:
@@ -608,15 +648,21 @@ def _unused_id(ids: np.ndarray) -> int:
     return top + 1 if top < INT32_MAX else int(ids.min()) - 1
 
 
-def _unknown_product(names: Sequence[str]) -> str:
-    known = set(names)
+def _unknown_product(known: set[str]) -> str:
     candidate = "Moonlight Saffron Tea 75g"
     while candidate in known:
         candidate += "+"
     return candidate
 
 
-def _row_faults(bases: Iterator[_Base], keys: _Keys, month: str, order: Sequence[str]) -> list:
+def _case_variant(name: str, known: set[str]) -> str | None:
+    """The name in another case that is no product (join keys are case-sensitive)."""
+    return next((v for v in (name.upper(), name.lower()) if v not in known), None)
+
+
+def _row_faults(
+    bases: Iterator[_Base], keys: _Keys, month: str, order: Sequence[str]
+) -> list[_Special]:
     """One or more rows per row reason, each breaking exactly that rule (and no earlier one)."""
     first, last = month_bounds(month)
     specials: list[_Special] = []
@@ -670,11 +716,12 @@ def _row_faults(bases: Iterator[_Base], keys: _Keys, month: str, order: Sequence
     add(c.REASON_UNKNOWN_STORE, next(bases).row(store_id=str(_unused_id(keys.store_ids))))
     unknown_seller = str(_unused_id(keys.seller_ids))
     add(c.REASON_UNKNOWN_SALES_PERSON, next(bases).row(sales_person_id=unknown_seller))
-    add(
-        c.REASON_UNKNOWN_PRODUCT, next(bases).row(product_name=_unknown_product(keys.product_names))
-    )
+    known = set(keys.product_names)
+    add(c.REASON_UNKNOWN_PRODUCT, next(bases).row(product_name=_unknown_product(known)))
     base = next(bases)
-    add(c.REASON_UNKNOWN_PRODUCT, base.row(product_name=base.values["product_name"].upper()))
+    variant = _case_variant(base.values["product_name"], known)
+    if variant is not None:
+        add(c.REASON_UNKNOWN_PRODUCT, base.row(product_name=variant))
     return specials + _accepted_edge_rows(bases, order)
 
 
@@ -795,7 +842,7 @@ def _invalid_files(bases: Iterator[_Base], order: Sequence[str]) -> dict[str, tu
 def generate_month_files(
     month: str,
     rows: int,
-    dims: Mapping[str, Sequence[Mapping[str, Any]]],
+    dims: DimensionsLike,
     seed: int = 42,
     *,
     faults: bool = True,
@@ -806,9 +853,14 @@ def generate_month_files(
     gets the fault rows, blank lines, odd headers, CRLF and BOM files, invalid files and a
     duplicate of the main file.
     """
+    return _month_files(_keys(dims, seed), month, rows, seed, faults)
+
+
+def _month_files(
+    keys: _Keys, month: str, rows: int, seed: int, faults: bool
+) -> tuple[dict[str, bytes], MonthManifest]:
     if rows < 0:
         raise ValueError(f"rows={rows} is negative.")
-    keys = _keys(dims, seed)
     rng = _month_rng(seed, month, 1)
     manifest = MonthManifest(sales_month=month)
     main_name = f"sales_{month.replace('-', '_')}.csv"
@@ -819,7 +871,7 @@ def generate_month_files(
     side_rows = min(rows // 10, SIDE_FILE_MAX_ROWS)
     stem = main_name.removesuffix(".csv")
     main, order = _data_file(rng, keys, month, main_name, rows - 2 * side_rows, messy=True)
-    bases = _bases(rng, keys, month, 64)
+    bases = _bases(rng, keys, month)
     main.specials = _row_faults(bases, keys, month, order) + [_Special("")] * 3
     crlf, _ = _data_file(rng, keys, month, f"{stem}_crlf.csv", side_rows, messy=False)
     crlf.line_ending = "\r\n"
@@ -843,16 +895,15 @@ def generate_landing(
     landing_zone: LandingZone,
     months: Sequence[str],
     rows_per_month: int,
-    dims: Mapping[str, Sequence[Mapping[str, Any]]],
+    dims: DimensionsLike,
     seed: int = 42,
     faults: bool = True,
 ) -> dict[str, MonthManifest]:
     """Land every month's files under ``sales/YYYY-MM/``; the manifests by month."""
+    keys = _keys(dims, seed)
     manifests = {}
     for month in months:
-        files, manifests[month] = generate_month_files(
-            month, rows_per_month, dims, seed, faults=faults
-        )
+        files, manifests[month] = _month_files(keys, month, rows_per_month, seed, faults)
         for name, content in files.items():
             landing_zone.write_file(month, name, content)
     return manifests

@@ -1,6 +1,5 @@
 """Stage 2: accepted sales enriched with the warehouse dimensions."""
 
-
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame
@@ -22,4 +21,6 @@ def enriched_sales(
 ) -> DataFrame:
     """Validated sales joined with customer, store, product and sales_team (left joins)."""
     dims = read_dimensions(warehouse, pyspark.spark_session)
-    return enrich_sales(validated_sales, dims.customers, dims.stores, dims.sales_team, dims.products)
+    return enrich_sales(
+        validated_sales, dims.customers, dims.stores, dims.sales_team, dims.products
+    )

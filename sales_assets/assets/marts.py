@@ -1,6 +1,5 @@
 """Stage 3: the customer and sales-team data marts, Parquet partitioned by month."""
 
-
 import dagster as dg
 from pyspark.sql import DataFrame
 

@@ -1,6 +1,5 @@
 """Stage 4: business results in the warehouse (SPEC section 5), each guarded by checks."""
 
-
 from collections.abc import Iterator
 from decimal import Decimal
 

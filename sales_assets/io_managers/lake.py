@@ -5,7 +5,6 @@ month reads as empty). The same class serves a local folder and ``s3a://``: all 
 operations go through Hadoop's FileSystem API of the run's Spark session.
 """
 
-
 from collections.abc import Sequence
 
 import dagster as dg
@@ -61,11 +60,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
         # Replace the run's months only: clear them, then append the new files.
         for month in months:
             files.delete(self._month_path(root, month))
-        (
-            obj.write.mode("append")
-            .partitionBy(MONTH_COLUMN, *extra_partitions)
-            .parquet(root)
-        )
+        (obj.write.mode("append").partitionBy(MONTH_COLUMN, *extra_partitions).parquet(root))
         context.add_output_metadata(
             {"path": dg.MetadataValue.path(root), "sales_months": ", ".join(months)}
         )

@@ -1,6 +1,5 @@
 """Warehouse IO manager: a month's rows replaced in one transaction (or appended, for audit)."""
 
-
 from collections.abc import Iterator
 from typing import Any
 

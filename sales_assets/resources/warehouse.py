@@ -131,9 +131,7 @@ class Warehouse(dg.ConfigurableResource):
         """A whole table as Arrow columns (dimensions: up to millions of rows)."""
         try:
             with self.engine().connect() as connection:
-                result = connection.execution_options(stream_results=True).execute(
-                    sa.select(table)
-                )
+                result = connection.execution_options(stream_results=True).execute(sa.select(table))
                 rows = result.fetchall()
         except sa.exc.SQLAlchemyError as error:
             raise self._fail(f"read of {table.name}", error) from None

@@ -161,13 +161,18 @@ def classify_sales(
         *[_typed(name).alias(name) for name in c.MANDATORY_COLUMNS],
     )
     joined = (
-        typed.join(_key_flag(customers, "customer_id", "customer_id", "_known_customer"),
-                   "customer_id", "left")
+        typed.join(
+            _key_flag(customers, "customer_id", "customer_id", "_known_customer"),
+            "customer_id",
+            "left",
+        )
         .join(_key_flag(stores, "id", "store_id", "_known_store"), "store_id", "left")
-        .join(_key_flag(sales_team, "id", "sales_person_id", "_known_sales_person"),
-              "sales_person_id", "left")
-        .join(_key_flag(products, "name", "product_name", "_known_product"),
-              "product_name", "left")
+        .join(
+            _key_flag(sales_team, "id", "sales_person_id", "_known_sales_person"),
+            "sales_person_id",
+            "left",
+        )
+        .join(_key_flag(products, "name", "product_name", "_known_product"), "product_name", "left")
     )
     month_of_sale = F.date_format(F.col("sales_date"), "yyyy-MM")
     cost_gap = F.abs(F.col("total_cost") - F.col("price") * F.col("quantity").cast("decimal(10,0)"))

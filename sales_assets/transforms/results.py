@@ -56,19 +56,16 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     has_previous = F.col("has_previous").isNotNull()
     total_sales = F.coalesce(F.col("total_sales"), zero)
     previous_sales = F.when(has_previous, F.coalesce(F.col("previous_total"), zero))
-    return (
-        combined.join(attributes, "customer_id", "left")
-        .select(
-            F.col("customer_id").cast("int"),
-            _full_name("attrs.first_name", "attrs.last_name").alias("full_name"),
-            F.col("attrs.address").alias("address"),
-            F.col("attrs.phone_number").alias("phone_number"),
-            F.col("sales_month"),
-            total_sales.alias("total_sales"),
-            previous_sales.cast(MONEY_TYPE).alias("previous_month_sales"),
-            (total_sales - previous_sales).cast(MONEY_TYPE).alias("sales_change"),
-            (previous_sales > total_sales).alias("is_declining"),
-        )
+    return combined.join(attributes, "customer_id", "left").select(
+        F.col("customer_id").cast("int"),
+        _full_name("attrs.first_name", "attrs.last_name").alias("full_name"),
+        F.col("attrs.address").alias("address"),
+        F.col("attrs.phone_number").alias("phone_number"),
+        F.col("sales_month"),
+        total_sales.alias("total_sales"),
+        previous_sales.cast(MONEY_TYPE).alias("previous_month_sales"),
+        (total_sales - previous_sales).cast(MONEY_TYPE).alias("sales_change"),
+        (previous_sales > total_sales).alias("is_declining"),
     )
 
 
