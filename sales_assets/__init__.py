@@ -1,0 +1,1 @@
+"""sales_assets: a monthly sales analytics pipeline as Dagster assets computed with PySpark."""
