@@ -35,7 +35,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
     )
     return {
         "pyspark": pyspark,
-        "landing_zone": LandingZone(uri=settings.landing_uri),
+        "landing_zone": LandingZone.from_settings(settings),
         "warehouse": warehouse,
         "lake_io_manager": LakeIOManager(lake_uri=settings.lake_uri, pyspark=pyspark),
         "warehouse_io_manager": WarehouseIOManager(warehouse=warehouse),

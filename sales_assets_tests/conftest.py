@@ -62,7 +62,7 @@ def make_deployment(env: dict[str, str], root: Path) -> Deployment:
     return Deployment(
         settings=settings,
         defs=build_definitions(settings),
-        landing_zone=LandingZone(uri=settings.landing_uri),
+        landing_zone=LandingZone.from_settings(settings),
         warehouse=Warehouse(url=settings.warehouse_url),
         root=root,
     )

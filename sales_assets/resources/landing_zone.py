@@ -6,10 +6,12 @@ import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dagster as dg
+from dagster_aws.s3 import S3Resource
 
-from sales_assets.config import is_s3_uri, normalize_uri
+from sales_assets.config import Settings, is_s3_uri, normalize_uri
 
 SALES_FOLDER = "sales"
 INVALID_FOLDER = "invalid"
@@ -34,14 +36,25 @@ def is_hidden_name(name: str) -> bool:
 
 
 class LandingZone(dg.ConfigurableResource):
-    """Root of the landing zone: ``{uri}/sales/YYYY-MM/`` holds a month's files."""
+    """Root of the landing zone: ``{uri}/sales/YYYY-MM/`` holds a month's files.
+
+    A local folder or ``s3://bucket/prefix``; S3 goes through dagster-aws ``S3Resource``
+    (endpoint and region from the environment, credentials from boto3's usual chain)."""
 
     uri: str
+    s3: S3Resource
 
-    def _store(self) -> _LocalStore:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LandingZone:
+        return cls(
+            uri=settings.landing_uri,
+            s3=S3Resource(endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region),
+        )
+
+    def _store(self) -> _LocalStore | _S3Store:
         root = normalize_uri(self.uri, "SALES_LANDING_URI")
         if is_s3_uri(root):
-            raise NotImplementedError("S3 landing zone: see the S3 store")
+            return _S3Store(self.s3.get_client(), root)
         return _LocalStore(Path(root))
 
     def month_files(self, sales_month: str) -> list[LandedFile]:
@@ -95,3 +108,53 @@ class _LocalStore:
         folder = self._month_dir(sales_month)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(content)
+
+
+class _S3Store:
+    """The same operations on ``s3a://bucket/prefix`` (S3 has no rename: copy, then delete)."""
+
+    def __init__(self, client, root: str) -> None:  # noqa: ANN001 - a boto3 client
+        self.client = client
+        parsed = urlparse(root)
+        self.bucket = parsed.netloc
+        self.prefix = parsed.path.strip("/")
+
+    def _key(self, *parts: str) -> str:
+        return "/".join(p for p in (self.prefix, *parts) if p)
+
+    def month_files(self, sales_month: str) -> list[LandedFile]:
+        folder = self._key(SALES_FOLDER, sales_month) + "/"
+        files = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=folder, Delimiter="/"
+        ):
+            for item in page.get("Contents", []):
+                name = item["Key"][len(folder):]
+                if name:  # skip a folder marker
+                    files.append(
+                        LandedFile(sales_month, name, f"s3a://{self.bucket}/{item['Key']}", item["Size"])
+                    )
+        return sorted(files, key=lambda f: f.name)
+
+    def _object_key(self, landed: LandedFile) -> str:
+        return self._key(SALES_FOLDER, landed.sales_month, landed.name)
+
+    def sha256(self, landed: LandedFile) -> str:
+        body = self.client.get_object(Bucket=self.bucket, Key=self._object_key(landed))["Body"]
+        digest = hashlib.sha256()
+        for block in iter(lambda: body.read(1 << 20), b""):
+            digest.update(block)
+        return digest.hexdigest()
+
+    def quarantine(self, landed: LandedFile) -> str:
+        source = self._object_key(landed)
+        target = self._key(INVALID_FOLDER, SALES_FOLDER, landed.sales_month, landed.name)
+        self.client.copy_object(
+            Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source}
+        )
+        self.client.delete_object(Bucket=self.bucket, Key=source)
+        return f"s3a://{self.bucket}/{target}"
+
+    def write_file(self, sales_month: str, name: str, content: bytes) -> None:
+        key = self._key(SALES_FOLDER, sales_month, name)
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=content)
