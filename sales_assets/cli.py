@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
 import sqlalchemy as sa
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sales_assets import generate as gen
 from sales_assets.config import WAREHOUSE_URL_VARIABLE, ConfigError, Settings
@@ -128,7 +129,7 @@ def _generate(args: argparse.Namespace, settings: Settings) -> None:
         dims = _dimensions(args, warehouse)
     finally:
         warehouse.dispose()
-    landing = LandingZone(uri=settings.landing_uri)
+    landing = LandingZone.from_settings(settings)
     for month in args.months:
         month_started = time.perf_counter()
         manifest = gen.generate_landing(
@@ -208,6 +209,12 @@ def _error_message(error: BaseException, settings: Settings | None) -> str:
         )
     if isinstance(error, NotImplementedError):
         return f"{error}: this storage is not supported by this command yet."
+    if isinstance(error, BotoCoreError | ClientError):
+        where = settings.landing_uri if settings else "the landing zone"
+        return (
+            f"S3 request for {where} failed ({type(error).__name__}: {error}). Check "
+            "SALES_LANDING_URI, AWS_ENDPOINT_URL, AWS_REGION and the AWS credentials."
+        )
     if isinstance(error, OSError):
         return (
             f"cannot use {error.filename or 'a file'}: {error.strerror or error}. "
@@ -231,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except (CliError, ConfigError, WarehouseError, ValueError) as error:
         message = str(error)
-    except (ImportError, NotImplementedError, OSError) as error:
+    except (ImportError, NotImplementedError, OSError, BotoCoreError, ClientError) as error:
         message = _error_message(error, settings)
     except Exception as error:  # last resort: still one line, still no password
         message = f"unexpected {type(error).__name__}: {str(error).splitlines()[0][:300]}"

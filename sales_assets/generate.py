@@ -232,31 +232,28 @@ def _store_rows(rng: np.random.Generator, manager_names: list[str]) -> list[dict
     ]
 
 
-def _product_names(rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` unique names: brand x item x pack, then numbered variants once those run out."""
+def _product_catalogue(rng: np.random.Generator, n: int) -> tuple[list[str], np.ndarray]:
+    """``n`` unique names (brand x item x pack, then numbered variants once those run out)
+    and the typical rupee price of each; a larger pack costs more."""
     combos = [
-        f"{brand} {item} {size}" for brand in BRANDS for item, sizes, _ in ITEMS for size in sizes
+        (f"{brand} {item} {size}", price * (1 + 2.5 * k))
+        for brand in BRANDS
+        for item, sizes, price in ITEMS
+        for k, size in enumerate(sizes)
     ]
-    combos = [combos[i] for i in rng.permutation(len(combos))]
-    return [
-        combos[i % len(combos)] + ("" if i < len(combos) else f" (Variant {i // len(combos)})")
+    picks = [combos[i] for i in rng.permutation(len(combos))]
+    names = [
+        picks[i % len(picks)][0] + ("" if i < len(picks) else f" (Variant {i // len(picks)})")
         for i in range(n)
     ]
+    return names, np.array([picks[i % len(picks)][1] for i in range(n)])
 
 
 def _product_rows(rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
-    names = _product_names(rng, n)
-    base = {
-        f"{item} {size}": price * (1 + 2.5 * k)
-        for item, sizes, price in ITEMS
-        for k, size in enumerate(sizes)
-    }
+    names, typical = _product_catalogue(rng, n)
     brand_factor = rng.uniform(0.85, 1.35, n)
     # Indian shelf prices end in whole or half rupees: round to 50 paise.
-    typical = [
-        next(v for k, v in base.items() if name.split(" (")[0].endswith(k)) for name in names
-    ]
-    cents = (np.round(np.array(typical) * brand_factor * 2) * 50).astype(np.int64)
+    cents = (np.round(typical * brand_factor * 2) * 50).astype(np.int64)
     old_cents = (np.round(cents * rng.uniform(0.85, 1.1, n) / 50) * 50).astype(np.int64)
     created = _dates(rng, dt.date(2019, 1, 1), dt.date(2023, 6, 30), n)
     updated = [

@@ -17,46 +17,148 @@ from sales_assets.resources.warehouse import Warehouse
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04"]  # April: no files at all
 
 CUSTOMERS = [
-    dict(customer_id=1, first_name="Asha", last_name="Rao", address="1 Hill Rd",
-         pincode="560001", phone_number="555-0101", customer_joining_date=dt.date(2022, 1, 3)),
-    dict(customer_id=2, first_name="Ben", last_name="Li", address="2 Lake St",
-         pincode="560002", phone_number="555-0102", customer_joining_date=dt.date(2022, 2, 4)),
-    dict(customer_id=3, first_name="Cara", last_name="Diaz", address="3 Park Ave",
-         pincode="560003", phone_number="555-0103", customer_joining_date=dt.date(2022, 3, 5)),
-    dict(customer_id=4, first_name="Dev", last_name="Patel", address="4 Mill Ln",
-         pincode="560004", phone_number="555-0104", customer_joining_date=dt.date(2022, 4, 6)),
+    dict(
+        customer_id=1,
+        first_name="Asha",
+        last_name="Rao",
+        address="1 Hill Rd",
+        pincode="560001",
+        phone_number="555-0101",
+        customer_joining_date=dt.date(2022, 1, 3),
+    ),
+    dict(
+        customer_id=2,
+        first_name="Ben",
+        last_name="Li",
+        address="2 Lake St",
+        pincode="560002",
+        phone_number="555-0102",
+        customer_joining_date=dt.date(2022, 2, 4),
+    ),
+    dict(
+        customer_id=3,
+        first_name="Cara",
+        last_name="Diaz",
+        address="3 Park Ave",
+        pincode="560003",
+        phone_number="555-0103",
+        customer_joining_date=dt.date(2022, 3, 5),
+    ),
+    dict(
+        customer_id=4,
+        first_name="Dev",
+        last_name="Patel",
+        address="4 Mill Ln",
+        pincode="560004",
+        phone_number="555-0104",
+        customer_joining_date=dt.date(2022, 4, 6),
+    ),
 ]
 STORES = [
-    dict(id=10, address="10 Main St", store_pincode="560010", store_manager_name="Mona Iyer",
-         store_opening_date=dt.date(2020, 1, 1), reviews="good"),
-    dict(id=20, address="20 Market Rd", store_pincode="560020", store_manager_name="Ravi Nair",
-         store_opening_date=dt.date(2021, 1, 1), reviews=None),
+    dict(
+        id=10,
+        address="10 Main St",
+        store_pincode="560010",
+        store_manager_name="Mona Iyer",
+        store_opening_date=dt.date(2020, 1, 1),
+        reviews="good",
+    ),
+    dict(
+        id=20,
+        address="20 Market Rd",
+        store_pincode="560020",
+        store_manager_name="Ravi Nair",
+        store_opening_date=dt.date(2021, 1, 1),
+        reviews=None,
+    ),
 ]
 PRODUCTS = [
-    dict(id=1, name="Rice 5kg", current_price=D("10.50"), old_price=D("9.90"),
-         created_date=dt.date(2020, 1, 1), updated_date=dt.date(2023, 1, 1), expiry_date=None),
-    dict(id=2, name="Olive Oil", current_price=D("7.25"), old_price=D("7.00"),
-         created_date=dt.date(2020, 1, 1), updated_date=dt.date(2023, 1, 1), expiry_date=None),
-    dict(id=3, name="Green Tea", current_price=D("3.10"), old_price=D("3.10"),
-         created_date=dt.date(2020, 1, 1), updated_date=dt.date(2023, 1, 1), expiry_date=None),
+    dict(
+        id=1,
+        name="Rice 5kg",
+        current_price=D("10.50"),
+        old_price=D("9.90"),
+        created_date=dt.date(2020, 1, 1),
+        updated_date=dt.date(2023, 1, 1),
+        expiry_date=None,
+    ),
+    dict(
+        id=2,
+        name="Olive Oil",
+        current_price=D("7.25"),
+        old_price=D("7.00"),
+        created_date=dt.date(2020, 1, 1),
+        updated_date=dt.date(2023, 1, 1),
+        expiry_date=None,
+    ),
+    dict(
+        id=3,
+        name="Green Tea",
+        current_price=D("3.10"),
+        old_price=D("3.10"),
+        created_date=dt.date(2020, 1, 1),
+        updated_date=dt.date(2023, 1, 1),
+        expiry_date=None,
+    ),
 ]
 SALES_TEAM = [
-    dict(id=100, first_name="Mia", last_name="Kent", manager_id=None, is_manager="Y",
-         address="100 Oak St", pincode="560100", joining_date=dt.date(2019, 1, 1)),
-    dict(id=101, first_name="Sam", last_name="Ortiz", manager_id=100, is_manager="N",
-         address="101 Oak St", pincode="560101", joining_date=dt.date(2020, 1, 1)),
-    dict(id=102, first_name="Lee", last_name="Chan", manager_id=100, is_manager="N",
-         address="102 Oak St", pincode="560102", joining_date=dt.date(2020, 1, 1)),
-    dict(id=200, first_name="Ana", last_name="Bell", manager_id=None, is_manager="Y",
-         address="200 Elm St", pincode="560200", joining_date=dt.date(2019, 1, 1)),
-    dict(id=201, first_name="Tom", last_name="Reed", manager_id=200, is_manager="N",
-         address="201 Elm St", pincode="560201", joining_date=dt.date(2020, 1, 1)),
+    dict(
+        id=100,
+        first_name="Mia",
+        last_name="Kent",
+        manager_id=None,
+        is_manager="Y",
+        address="100 Oak St",
+        pincode="560100",
+        joining_date=dt.date(2019, 1, 1),
+    ),
+    dict(
+        id=101,
+        first_name="Sam",
+        last_name="Ortiz",
+        manager_id=100,
+        is_manager="N",
+        address="101 Oak St",
+        pincode="560101",
+        joining_date=dt.date(2020, 1, 1),
+    ),
+    dict(
+        id=102,
+        first_name="Lee",
+        last_name="Chan",
+        manager_id=100,
+        is_manager="N",
+        address="102 Oak St",
+        pincode="560102",
+        joining_date=dt.date(2020, 1, 1),
+    ),
+    dict(
+        id=200,
+        first_name="Ana",
+        last_name="Bell",
+        manager_id=None,
+        is_manager="Y",
+        address="200 Elm St",
+        pincode="560200",
+        joining_date=dt.date(2019, 1, 1),
+    ),
+    dict(
+        id=201,
+        first_name="Tom",
+        last_name="Reed",
+        manager_id=200,
+        is_manager="N",
+        address="201 Elm St",
+        pincode="560201",
+        joining_date=dt.date(2020, 1, 1),
+    ),
 ]
 
 # January: BOM, CRLF, free column order and header case, an extra column with a quoted
 # comma and line break, blank lines, and one row per rejection reason.
 JANUARY_LINES = [
-    " Sales_Date ,CUSTOMER_ID,store_id,product_name,sales_person_id,price,quantity,total_cost,Payment_Mode",
+    " Sales_Date ,CUSTOMER_ID,store_id,product_name,sales_person_id,price,quantity,"
+    "total_cost,Payment_Mode",
     "2024-01-05,1,10,Rice 5kg,101,10.50,2,21.00,cash",  # 2 accepted
     '2024-01-06,2,10,Olive Oil,102,7.25,4,29.00,"card,\nvisa"',  # 3 accepted
     "",
@@ -227,7 +329,10 @@ def customer_monthly_table(warehouse: Warehouse) -> dict:
 def incentive_table(warehouse: Warehouse) -> dict:
     return {
         (r["store_id"], r["sales_person_id"], r["sales_month"]): (
-            r["full_name"], r["total_sales"], r["sales_rank"], r["incentive"]
+            r["full_name"],
+            r["total_sales"],
+            r["sales_rank"],
+            r["incentive"],
         )
         for r in warehouse.read_rows(ws.sales_team_incentive)
     }
@@ -238,7 +343,11 @@ def audit_table(warehouse: Warehouse) -> dict:
         rows = connection.execute(sa.select(ws.sales_file_audit)).mappings().all()
     return {
         (r["sales_month"], r["file"]): (
-            r["status"], r["reason"], r["rows_read"], r["rows_accepted"], r["rows_rejected"]
+            r["status"],
+            r["reason"],
+            r["rows_read"],
+            r["rows_accepted"],
+            r["rows_rejected"],
         )
         for r in rows
     }

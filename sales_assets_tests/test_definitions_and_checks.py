@@ -10,8 +10,14 @@ from sales_assets.transforms import landing as landing_transforms
 from sales_assets_tests import scenario
 
 ALL_ASSETS = {
-    "validated_sales", "rejected_sales", "sales_file_audit", "enriched_sales",
-    "customer_data_mart", "sales_team_data_mart", "customer_monthly_sales", "sales_team_incentive",
+    "validated_sales",
+    "rejected_sales",
+    "sales_file_audit",
+    "enriched_sales",
+    "customer_data_mart",
+    "sales_team_data_mart",
+    "customer_monthly_sales",
+    "sales_team_incentive",
 }
 
 
@@ -40,11 +46,8 @@ def test_failing_blocking_check_stops_downstream(embedded, monkeypatch):
     result = embedded.run("2024-02", "2024-02", raise_on_error=False)
 
     assert not result.success
-    materialized = {
-        e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
-    }
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "enriched_sales" not in materialized
     assert "customer_monthly_sales" not in materialized
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations["mandatory_columns_not_null"] is False
-

@@ -28,7 +28,10 @@ def test_full_graph_matches_hand_computed_tables(embedded, spark):
 
     rejected = _lake(embedded, spark, "rejected_sales")
     counts = Counter(
-        {(r.sales_month, r.reason): r["count"] for r in rejected.groupBy("sales_month", "reason").count().collect()}
+        {
+            (r.sales_month, r.reason): r["count"]
+            for r in rejected.groupBy("sales_month", "reason").count().collect()
+        }
     )
     assert counts == scenario.EXPECTED_REJECTED
     lines = {}
@@ -40,20 +43,31 @@ def test_full_graph_matches_hand_computed_tables(embedded, spark):
     quarantine = embedded.root / "landing" / "invalid" / "sales" / "2024-01"
     assert sorted(os.listdir(quarantine)) == sorted(n for (_, n) in scenario.EXPECTED_INVALID)
     assert sorted(os.listdir(embedded.root / "landing" / "sales" / "2024-01")) == [
-        "header_only.csv", "sales_2024_01.csv", "sales_2024_01_copy.csv"
+        "header_only.csv",
+        "sales_2024_01.csv",
+        "sales_2024_01_copy.csv",
     ]
 
     validated = _lake(embedded, spark, "validated_sales")
     assert validated.count() == 4 + 5 + 3
-    row = validated.filter((F.col("sales_month") == "2024-01") & (F.col("line_number") == 3)).first()
+    row = validated.filter(
+        (F.col("sales_month") == "2024-01") & (F.col("line_number") == 3)
+    ).first()
     assert row.additional_columns == '{"payment_mode": "card,\\nvisa"}'
-    row = validated.filter((F.col("sales_month") == "2024-01") & (F.col("line_number") == 4)).first()
+    row = validated.filter(
+        (F.col("sales_month") == "2024-01") & (F.col("line_number") == 4)
+    ).first()
     assert (row.customer_id, row.additional_columns) == (3, '{"payment_mode": null}')
 
-    mart_dirs = sorted(os.listdir(embedded.root / "lake" / "sales_team_data_mart" / "sales_month=2024-01"))
+    mart_dirs = sorted(
+        os.listdir(embedded.root / "lake" / "sales_team_data_mart" / "sales_month=2024-01")
+    )
     assert mart_dirs == ["store_id=10", "store_id=20"]
 
-    checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e.passed
+        for e in result.get_asset_check_evaluations()
+    }
     assert checks and all(checks.values()), checks
 
 

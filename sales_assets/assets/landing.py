@@ -39,9 +39,10 @@ def _landed_files(
         for landed in landing_zone.month_files(month):
             (hidden if is_hidden_name(landed.name) else files).append(landed)
     if hidden:
+        names = ", ".join(f"{h.sales_month}/{h.name}" for h in hidden)
         context.log.warning(
             "Not processed, as Spark and Hadoop treat them as in-flight uploads or hidden "
-            f"files (rename them to process): {', '.join(f'{h.sales_month}/{h.name}' for h in hidden)}"
+            f"files (rename them to process): {names}"
         )
     return files
 

@@ -24,7 +24,7 @@ class _HadoopFiles:
         self._jvm = spark.sparkContext._jvm
         self._conf = spark.sparkContext._jsc.hadoopConfiguration()
 
-    def _path(self, uri: str):  # noqa: ANN202 - a py4j proxy
+    def _path(self, uri: str):
         path = self._jvm.org.apache.hadoop.fs.Path(uri)
         return path, path.getFileSystem(self._conf)
 

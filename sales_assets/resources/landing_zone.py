@@ -113,7 +113,7 @@ class _LocalStore:
 class _S3Store:
     """The same operations on ``s3a://bucket/prefix`` (S3 has no rename: copy, then delete)."""
 
-    def __init__(self, client, root: str) -> None:  # noqa: ANN001 - a boto3 client
+    def __init__(self, client, root: str) -> None:
         self.client = client
         parsed = urlparse(root)
         self.bucket = parsed.netloc
@@ -129,10 +129,12 @@ class _S3Store:
             Bucket=self.bucket, Prefix=folder, Delimiter="/"
         ):
             for item in page.get("Contents", []):
-                name = item["Key"][len(folder):]
+                name = item["Key"][len(folder) :]
                 if name:  # skip a folder marker
                     files.append(
-                        LandedFile(sales_month, name, f"s3a://{self.bucket}/{item['Key']}", item["Size"])
+                        LandedFile(
+                            sales_month, name, f"s3a://{self.bucket}/{item['Key']}", item["Size"]
+                        )
                     )
         return sorted(files, key=lambda f: f.name)
 

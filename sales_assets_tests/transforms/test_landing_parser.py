@@ -28,9 +28,17 @@ ROW = "1,10,Rice,2024-01-05,101,10.50,2,21.00"
         ("a.csv", f"{HEADER}\n1,10,Caf\xe9\n".encode("latin-1"), "unreadable"),
         ("a.csv", f'{HEADER}\n1,10,"unterminated\n'.encode(), "unreadable"),
         ("a.csv", f'{HEADER}\n1,10,"Rice"x,2024-01-05,101,1.00,1,1.00\n'.encode(), "unreadable"),
-        ("a.csv", b"customer_id,store_id,product_name,sales_date\n", "missing_columns:sales_person_id,price,quantity,total_cost"),
+        (
+            "a.csv",
+            b"customer_id,store_id,product_name,sales_date\n",
+            "missing_columns:sales_person_id,price,quantity,total_cost",
+        ),
         ("a.csv", f"{HEADER},Store_ID \n".encode(), "duplicate_columns"),
-        ("a.csv", b"customer_id,customer_id\n", "missing_columns:store_id,product_name,sales_date,sales_person_id,price,quantity,total_cost"),
+        (
+            "a.csv",
+            b"customer_id,customer_id\n",
+            "missing_columns:store_id,product_name,sales_date,sales_person_id,price,quantity,total_cost",
+        ),
     ],
 )
 def test_invalid_file_reasons_in_spec_order(name, content, reason):
@@ -40,7 +48,9 @@ def test_invalid_file_reasons_in_spec_order(name, content, reason):
 
 
 def test_upper_case_extension_bom_crlf_and_free_column_order_are_valid():
-    header = " Total_Cost ,QUANTITY,price,sales_person_id,sales_date,product_name,store_id,customer_id"
+    header = (
+        " Total_Cost ,QUANTITY,price,sales_person_id,sales_date,product_name,store_id,customer_id"
+    )
     content = ("\ufeff" + header + "\r\n21.00,2,10.50,101,2024-01-05,Rice,10,1\r\n").encode()
     verdict, text = inspect_file("SALES.CSV", content)
     assert verdict.invalid_reason is None and verdict.rows_read == 1
@@ -66,7 +76,9 @@ def test_records_are_counted_not_physical_lines():
 
 
 def test_fields_are_trimmed_and_empty_is_null():
-    verdict, text = inspect_file("a.csv", f"{HEADER}\n  1 ,10, ,2024-01-05,101,10.50,2,21.00\n".encode())
+    verdict, text = inspect_file(
+        "a.csv", f"{HEADER}\n  1 ,10, ,2024-01-05,101,10.50,2,21.00\n".encode()
+    )
     [record] = list(iter_records(text, verdict.header))
     assert record.values["customer_id"] == "1" and record.values["product_name"] is None
 

@@ -10,8 +10,16 @@ import pytest
 from sales_assets.transforms import landing
 from sales_assets.transforms.contract import MANDATORY_COLUMNS
 
-GOOD = dict(customer_id="1", store_id="10", product_name="Rice", sales_date="2024-01-05",
-            sales_person_id="101", price="10.50", quantity="2", total_cost="21.00")
+GOOD = dict(
+    customer_id="1",
+    store_id="10",
+    product_name="Rice",
+    sales_date="2024-01-05",
+    sales_person_id="101",
+    price="10.50",
+    quantity="2",
+    total_cost="21.00",
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +37,14 @@ def _classify(spark, dimensions, rows: list[dict], malformed: bool = False):
         for i, r in enumerate(rows)
     ]
     schema = ", ".join(
-        ["sales_month string", "source_file string", "line_number long", "malformed boolean",
-         "additional_columns string", "raw_record string"]
+        [
+            "sales_month string",
+            "source_file string",
+            "line_number long",
+            "malformed boolean",
+            "additional_columns string",
+            "raw_record string",
+        ]
         + [f"{c} string" for c in MANDATORY_COLUMNS]
     )
     frame = spark.createDataFrame(records, schema)
@@ -82,5 +96,9 @@ def test_malformed_row_comes_first(spark, dimensions):
 def test_accepted_rows_are_typed_exactly(spark, dimensions):
     [row] = landing.accepted_sales(_classify(spark, dimensions, [GOOD])).collect()
     assert (row.customer_id, row.sales_date, row.price, row.quantity, row.total_cost) == (
-        1, dt.date(2024, 1, 5), Decimal("10.50"), 2, Decimal("21.00")
+        1,
+        dt.date(2024, 1, 5),
+        Decimal("10.50"),
+        2,
+        Decimal("21.00"),
     )

@@ -12,18 +12,25 @@ from sales_assets.transforms.schemas import CUSTOMER_DATA_MART_SCHEMA, SALES_TEA
 
 def _customer_mart(spark, rows):
     return spark.createDataFrame(
-        [(cid, "F", f"L{cid}", "addr", "pin", "phone", dt.date.fromisoformat(f"{m}-01"), D(t), m)
-         for cid, m, t in rows],
+        [
+            (cid, "F", f"L{cid}", "addr", "pin", "phone", dt.date.fromisoformat(f"{m}-01"), D(t), m)
+            for cid, m, t in rows
+        ],
         CUSTOMER_DATA_MART_SCHEMA,
     )
 
 
 def test_customer_who_stopped_buying_is_declining_with_zero_sales(spark):
-    mart = _customer_mart(spark, [(1, "2024-01", "10.00"), (2, "2024-01", "5.00"), (2, "2024-02", "6.00")])
-    rows = {r.customer_id: r for r in results.customer_monthly_sales(mart, ["2024-02"]).collect()}
-    assert (rows[1].total_sales, rows[1].previous_month_sales, rows[1].sales_change, rows[1].is_declining) == (
-        D("0.00"), D("10.00"), D("-10.00"), True
+    mart = _customer_mart(
+        spark, [(1, "2024-01", "10.00"), (2, "2024-01", "5.00"), (2, "2024-02", "6.00")]
     )
+    rows = {r.customer_id: r for r in results.customer_monthly_sales(mart, ["2024-02"]).collect()}
+    assert (
+        rows[1].total_sales,
+        rows[1].previous_month_sales,
+        rows[1].sales_change,
+        rows[1].is_declining,
+    ) == (D("0.00"), D("10.00"), D("-10.00"), True)
     assert (rows[2].sales_change, rows[2].is_declining) == (D("1.00"), False)
     assert rows[1].full_name == "F L1"
 
@@ -31,9 +38,9 @@ def test_customer_who_stopped_buying_is_declining_with_zero_sales(spark):
 def test_no_previous_month_gives_nulls_and_empty_month_gives_no_rows(spark):
     mart = _customer_mart(spark, [(1, "2024-03", "10.00")])
     got = results.customer_monthly_sales(mart, ["2024-03", "2024-04"]).collect()
-    assert [(r.customer_id, r.sales_month, r.previous_month_sales, r.is_declining) for r in got] == [
-        (1, "2024-03", None, None)
-    ]
+    assert [
+        (r.customer_id, r.sales_month, r.previous_month_sales, r.is_declining) for r in got
+    ] == [(1, "2024-03", None, None)]
 
 
 def test_equal_sales_is_not_declining(spark):
@@ -44,16 +51,33 @@ def test_equal_sales_is_not_declining(spark):
 
 def _team_mart(spark, rows):
     return spark.createDataFrame(
-        [(sp, "A", f"P{sp}", "Mgr", None, "N", "a", "p", dt.date(2024, 1, 2), D(t), "2024-01", store)
-         for store, sp, t in rows],
+        [
+            (
+                sp,
+                "A",
+                f"P{sp}",
+                "Mgr",
+                None,
+                "N",
+                "a",
+                "p",
+                dt.date(2024, 1, 2),
+                D(t),
+                "2024-01",
+                store,
+            )
+            for store, sp, t in rows
+        ],
         SALES_TEAM_DATA_MART_SCHEMA,
     )
 
 
 def test_rank_ties_share_the_incentive_and_rounding_is_half_up(spark):
     mart = _team_mart(spark, [(1, 10, "14.50"), (1, 11, "14.50"), (1, 12, "3.00"), (2, 20, "0.50")])
-    got = {(r.store_id, r.sales_person_id): (r.sales_rank, r.incentive)
-           for r in results.sales_team_incentive(mart, D("0.01")).collect()}
+    got = {
+        (r.store_id, r.sales_person_id): (r.sales_rank, r.incentive)
+        for r in results.sales_team_incentive(mart, D("0.01")).collect()
+    }
     assert got == {
         (1, 10): (1, D("0.15")),  # 0.145 -> 0.15
         (1, 11): (1, D("0.15")),
@@ -64,8 +88,22 @@ def test_rank_ties_share_the_incentive_and_rounding_is_half_up(spark):
 
 def test_incentive_rule_check_spots_a_wrong_row():
     rows = [
-        dict(store_id=1, sales_person_id=10, sales_month="2024-01", total_sales=D("20.00"), sales_rank=1, incentive=D("0.20")),
-        dict(store_id=1, sales_person_id=11, sales_month="2024-01", total_sales=D("10.00"), sales_rank=2, incentive=D("0.00")),
+        dict(
+            store_id=1,
+            sales_person_id=10,
+            sales_month="2024-01",
+            total_sales=D("20.00"),
+            sales_rank=1,
+            incentive=D("0.20"),
+        ),
+        dict(
+            store_id=1,
+            sales_person_id=11,
+            sales_month="2024-01",
+            total_sales=D("10.00"),
+            sales_rank=2,
+            incentive=D("0.00"),
+        ),
     ]
     assert incentive_violations(rows, D("0.01")) == []
     rows[1]["incentive"] = D("0.10")
