@@ -164,7 +164,7 @@ mdb_client() { # run SQL as the server's root over the unix socket
 }
 
 mariadb_start() {
-    local t0=$SECONDS pid me
+    local t0=$SECONDS pid me bgpid=
     me=$(id -un)
     mkdir -p "$MDB_DIR" "$MDB_TMP"
     if pid=$(pid_alive "$MDB_PID" mariadbd) || pid=$(pid_alive "$MDB_PID" mysqld); then
@@ -196,10 +196,15 @@ mariadb_start() {
             --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
             --max-connections=200 --skip-log-bin \
             </dev/null >>"$MDB_DIR/mariadbd.stdout" 2>&1 &
+        bgpid=$!
     fi
     # Wait until it accepts connections on the socket.
     local deadline=$((SECONDS + TIMEOUT))
     until mdb_client -e 'SELECT 1' >/dev/null 2>&1; do
+        if [ -n "$bgpid" ] && ! kill -0 "$bgpid" 2>/dev/null; then
+            tail -n 30 "$MDB_LOG" >&2 2>/dev/null || true
+            die "mariadb: server exited during start-up (log: $MDB_LOG)"
+        fi
         if [ "$SECONDS" -ge "$deadline" ]; then
             tail -n 30 "$MDB_LOG" >&2 2>/dev/null || true
             die "mariadb: not accepting connections after ${TIMEOUT}s (log: $MDB_LOG)"
@@ -300,7 +305,7 @@ PY
 }
 
 s3_start() {
-    local t0=$SECONDS pid extra=()
+    local t0=$SECONDS pid bgpid='' extra=()
     mkdir -p "$S3_DATA"
     if pid=$(pid_alive "$S3_PID" versitygw); then
         log "s3: already running (pid $pid, port $S3_PORT)"
@@ -322,13 +327,21 @@ s3_start() {
             "$VGW_BIN" --port "$HOST:$S3_PORT" --region "$S3_REGION" --quiet \
             posix "${extra[@]}" "$S3_DATA" \
             </dev/null >>"$S3_LOG" 2>&1 &
-        # give it a moment to fail fast (bad flags, port race) before polling
-        sleep 0.3
+        bgpid=$!
     fi
-    if ! s3_check "$TIMEOUT" 1; then
-        tail -n 30 "$S3_LOG" >&2 2>/dev/null || true
-        die "s3: versitygw not ready after ${TIMEOUT}s (log: $S3_LOG)"
-    fi
+    local deadline=$((SECONDS + TIMEOUT))
+    until s3_check 2 0 2>/dev/null; do
+        if [ -n "$bgpid" ] && ! kill -0 "$bgpid" 2>/dev/null; then
+            tail -n 30 "$S3_LOG" >&2 2>/dev/null || true
+            die "s3: versitygw exited during start-up (log: $S3_LOG)"
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            tail -n 30 "$S3_LOG" >&2 2>/dev/null || true
+            die "s3: versitygw not ready after ${TIMEOUT}s (log: $S3_LOG)"
+        fi
+        sleep 0.5
+    done
+    s3_check 10 1 || die "s3: could not create bucket '$S3_BUCKET'"
     pid=$(pid_alive "$S3_PID" versitygw || echo '?')
     log "s3: ready on http://$HOST:$S3_PORT (pid $pid), bucket '$S3_BUCKET'; start took $((SECONDS - t0))s"
 }
@@ -377,6 +390,9 @@ cmd_status() {
 }
 
 cmd_env() {
+    # AWS_EC2_METADATA_DISABLED: the SDKs must never probe the instance-metadata
+    # address (non-loopback). SPARK_LOCAL_IP: keep Spark's driver on loopback
+    # (it otherwise binds the host's first non-loopback interface).
     local url
     url=$(python3 -c 'import sys, urllib.parse as u; q=lambda s: u.quote(s, safe=""); print(f"mysql+pymysql://{q(sys.argv[1])}:{q(sys.argv[2])}@{sys.argv[3]}:{sys.argv[4]}/{sys.argv[5]}")' \
         "$MYSQL_USER" "$MYSQL_PASSWORD" "$HOST" "$MYSQL_PORT" "$MYSQL_DB")
@@ -387,7 +403,9 @@ cmd_env() {
         AWS_SECRET_ACCESS_KEY "$S3_SECRET_KEY" \
         AWS_REGION "$S3_REGION" \
         AWS_DEFAULT_REGION "$S3_REGION" \
-        SALES_TEST_S3_BUCKET "$S3_BUCKET"
+        SALES_TEST_S3_BUCKET "$S3_BUCKET" \
+        AWS_EC2_METADATA_DISABLED true \
+        SPARK_LOCAL_IP "$HOST"
 }
 
 case "${1:-}" in

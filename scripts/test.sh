@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# All the tests on a fresh Debian/Ubuntu machine: installs the package, the s3a jars and the
+# test servers (MariaDB, S3), starts the servers on loopback, and runs the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install.sh
+if [ "${SALES_EMBEDDED_ONLY:-0}" != "1" ]; then
+  bash scripts/fetch_jars.sh
+  bash scripts/services.sh up
+  eval "$(bash scripts/services.sh env)"
+  export SALES_REQUIRE_SERVICES=1   # a missing server fails the integration tests, never skips
+fi
+
+python3 -m pytest -q -p no:cacheprovider "$@"
