@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,19 +14,26 @@ from pyspark.sql import SparkSession
 from sales_assets.config import Settings
 from sales_assets.definitions import build_definitions
 from sales_assets.resources.landing_zone import LandingZone
-from sales_assets.resources.spark import spark_config
+from sales_assets.resources.spark import s3a_config, spark_config
 from sales_assets.resources.warehouse import Warehouse
 
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
-    settings = Settings.from_env({"SPARK_MASTER": "local[2]"})
+    settings = Settings.from_env(dict(os.environ, SPARK_MASTER="local[2]"))
     builder = SparkSession.builder
-    conf = spark_config(settings) | {
-        "spark.ui.enabled": "false",
-        "spark.sql.shuffle.partitions": "4",
-        "spark.driver.memory": "2g",
-    }
+    # s3a jars must be on the JVM's class path from the start: load them when a test S3
+    # server is configured, so the S3 integration tests share this one session.
+    s3a = s3a_config(settings) if settings.aws_endpoint_url else {}
+    conf = (
+        spark_config(settings)
+        | s3a
+        | {
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "4",
+            "spark.driver.memory": "2g",
+        }
+    )
     for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

@@ -32,6 +32,10 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "16"),
         "spark.sql.parquet.compression.codec": "snappy",
     }
+    if settings.spark_master.startswith("local"):
+        # A local driver needs no network beyond loopback.
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+        conf["spark.driver.host"] = "127.0.0.1"
     if settings.uses_s3:
         conf.update(s3a_config(settings))
     return conf
@@ -54,10 +58,12 @@ def s3a_config(settings: Settings) -> dict[str, str]:
         conf["spark.hadoop.fs.s3a.endpoint"] = settings.aws_endpoint_url
         conf["spark.hadoop.fs.s3a.path.style.access"] = "true"
         conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(
-            settings.aws_endpoint_url.startswith("https")
+            not settings.aws_endpoint_url.startswith("http://")
         ).lower()
-    if settings.aws_region:
-        conf["spark.hadoop.fs.s3a.endpoint.region"] = settings.aws_region
+    # s3a ignores AWS_REGION: without an explicit region it signs for the wrong one.
+    region = settings.aws_region or ("us-east-1" if settings.aws_endpoint_url else None)
+    if region:
+        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
     return conf
 
 

@@ -1,0 +1,95 @@
+"""The production path on real servers: S3 landing and lake (s3a), MariaDB warehouse."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from sales_assets import warehouse_schema as ws
+from sales_assets.io_managers.lake import read_months
+from sales_assets.resources.warehouse import Warehouse, WarehouseError
+from sales_assets_tests import scenario
+from sales_assets_tests.integration.conftest import s3_keys
+
+pytestmark = pytest.mark.integration
+
+
+def test_full_graph_on_s3_and_mariadb_matches_the_scenario(production, spark):
+    scenario.load_dimensions(production.warehouse)
+    scenario.land_files(production.landing_zone)
+
+    assert production.run("2024-01", "2024-04").success
+
+    assert (
+        scenario.customer_monthly_table(production.warehouse) == scenario.EXPECTED_CUSTOMER_MONTHLY
+    )
+    assert scenario.incentive_table(production.warehouse) == scenario.EXPECTED_INCENTIVE
+    assert scenario.audit_table(production.warehouse) == scenario.EXPECTED_AUDIT
+
+    landing_root = production.settings.landing_uri.replace("s3a://", "s3://")
+    assert s3_keys(landing_root, "invalid/sales/2024-01") == sorted(
+        name for (_, name) in scenario.EXPECTED_INVALID
+    )
+    assert s3_keys(landing_root, "sales/2024-01") == [
+        "header_only.csv",
+        "sales_2024_01.csv",
+        "sales_2024_01_copy.csv",
+    ]
+    lake = production.settings.lake_uri
+    rejected = read_months(spark, f"{lake}/rejected_sales", "rejected_sales", scenario.MONTHS)
+    counts = Counter(
+        {
+            (r.sales_month, r.reason): r["count"]
+            for r in rejected.groupBy("sales_month", "reason").count().collect()
+        }
+    )
+    assert counts == scenario.EXPECTED_REJECTED
+    lake_root = lake.replace("s3a://", "s3://")
+    assert any(
+        k.startswith("sales_month=2024-01/store_id=10/")
+        for k in s3_keys(lake_root, "sales_team_data_mart")
+    )
+
+    # MySQL holds proper types: DECIMAL money and the SPEC primary key.
+    inspector = sa.inspect(production.warehouse.engine())
+    columns = {c["name"]: c["type"] for c in inspector.get_columns("customer_monthly_sales")}
+    assert isinstance(columns["total_sales"], sa.Numeric) and columns["total_sales"].scale == 2
+    assert inspector.get_pk_constraint("sales_team_incentive")["constrained_columns"] == [
+        "store_id",
+        "sales_person_id",
+        "sales_month",
+    ]
+
+    # Re-running a month changes nothing.
+    before = (
+        scenario.customer_monthly_table(production.warehouse),
+        scenario.incentive_table(production.warehouse),
+        sorted(
+            read_months(
+                spark, f"{lake}/validated_sales", "validated_sales", scenario.MONTHS
+            ).collect()
+        ),
+    )
+    assert production.run("2024-02", "2024-02").success
+    after = (
+        scenario.customer_monthly_table(production.warehouse),
+        scenario.incentive_table(production.warehouse),
+        sorted(
+            read_months(
+                spark, f"{lake}/validated_sales", "validated_sales", scenario.MONTHS
+            ).collect()
+        ),
+    )
+    assert after == before
+
+
+def test_connection_failure_names_host_and_database_but_not_the_password(mysql_url):
+    url = sa.make_url(mysql_url).set(password="Wr0ng-S3cret!")
+    warehouse = Warehouse(url=url.render_as_string(hide_password=False))
+    with pytest.raises(WarehouseError) as raised:
+        warehouse.read_rows(ws.customer_monthly_sales)
+    message = str(raised.value)
+    assert url.host in message and url.database in message
+    assert "Wr0ng-S3cret!" not in message and "Wr0ng-S3cret!" not in repr(raised.value.__cause__)
