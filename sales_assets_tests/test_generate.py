@@ -336,7 +336,7 @@ def test_project_parser_agrees_with_the_manifest(
     faulty: tuple[dict[str, bytes], gen.MonthManifest],
 ) -> None:
     files, manifest = faulty
-    verdicts = [inspect_file(name, content)[0] for name, content in files.items()]
+    verdicts = [inspect_file(name, content) for name, content in files.items()]
     decisions = {d.name: d for d in decide_files(MONTH, verdicts)}
     for name, rows in manifest.processed_files.items():
         assert (decisions[name].status, decisions[name].rows_read) == (c.STATUS_PROCESSED, rows)

@@ -10,7 +10,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sales_assets.transforms import contract as c
-from sales_assets.transforms.landing_parser import RawRecord, inspect_file, iter_records
+from sales_assets.transforms.landing_parser import FileVerdict, RecordChunk, parse_file
 from sales_assets.transforms.schemas import (
     PARSED_LANDING_SCHEMA,
     PRICE_TYPE,
@@ -35,51 +35,35 @@ _ARROW_SCHEMA = pa.schema(
 )
 
 
-def _empty_columns() -> dict[str, list]:
-    return {name: [] for name in _ARROW_SCHEMA.names}
+def _row_batch(sales_month: str, source_file: str, chunk: RecordChunk) -> pa.RecordBatch:
+    n = len(chunk)
+    columns = {
+        "record_type": pa.array([RECORD_TYPE_ROW] * n, pa.string()),
+        "sales_month": pa.array([sales_month] * n, pa.string()),
+        "source_file": pa.array([source_file] * n, pa.string()),
+        "content_sha256": pa.nulls(n, pa.string()),
+        "invalid_reason": pa.nulls(n, pa.string()),
+        "rows_read": pa.nulls(n, pa.int64()),
+        "line_number": chunk.line_numbers,
+        **chunk.values,
+        "additional_columns": chunk.additional_columns,
+        "raw_record": chunk.raw_records,
+        "malformed": chunk.malformed,
+    }
+    return pa.RecordBatch.from_arrays(list(columns.values()), schema=_ARROW_SCHEMA)
 
 
-def _row_batch(sales_month: str, source_file: str, records: list[RawRecord]) -> pa.RecordBatch:
-    columns = _empty_columns()
-    n = len(records)
-    columns["record_type"] = [RECORD_TYPE_ROW] * n
-    columns["sales_month"] = [sales_month] * n
-    columns["source_file"] = [source_file] * n
-    for name in ("content_sha256", "invalid_reason", "rows_read"):
-        columns[name] = [None] * n
-    columns["line_number"] = [r.line_number for r in records]
-    for name in c.MANDATORY_COLUMNS:
-        columns[name] = [r.values.get(name) for r in records]
-    columns["additional_columns"] = [r.additional_columns for r in records]
-    columns["raw_record"] = [r.raw_record for r in records]
-    columns["malformed"] = [r.malformed for r in records]
-    return pa.RecordBatch.from_pydict(columns, schema=_ARROW_SCHEMA)
-
-
-def _parse_file(sales_month: str, source_file: str, content: bytes) -> Iterator[pa.RecordBatch]:
-    verdict, text = inspect_file(source_file, content)
-    file_row = _empty_columns()
-    for name in file_row:
-        file_row[name] = [None]
-    file_row.update(
+def _verdict_batch(sales_month: str, verdict: FileVerdict) -> pa.RecordBatch:
+    row = {name: [None] for name in _ARROW_SCHEMA.names}
+    row.update(
         record_type=[RECORD_TYPE_FILE],
         sales_month=[sales_month],
-        source_file=[source_file],
+        source_file=[verdict.name],
         content_sha256=[verdict.content_sha256],
         invalid_reason=[verdict.invalid_reason],
         rows_read=[verdict.rows_read],
     )
-    yield pa.RecordBatch.from_pydict(file_row, schema=_ARROW_SCHEMA)
-    if text is None:
-        return
-    chunk: list[RawRecord] = []
-    for record in iter_records(text, verdict.header):
-        chunk.append(record)
-        if len(chunk) == ARROW_BATCH_ROWS:
-            yield _row_batch(sales_month, source_file, chunk)
-            chunk = []
-    if chunk:
-        yield _row_batch(sales_month, source_file, chunk)
+    return pa.RecordBatch.from_pydict(row, schema=_ARROW_SCHEMA)
 
 
 def _parse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -88,7 +72,11 @@ def _parse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
         names = batch.column("source_file").to_pylist()
         contents = batch.column("content")
         for i, (month, name) in enumerate(zip(months, names, strict=True)):
-            yield from _parse_file(month, name, contents[i].as_py())
+            for part in parse_file(name, contents[i].as_py(), ARROW_BATCH_ROWS):
+                if isinstance(part, FileVerdict):
+                    yield _verdict_batch(month, part)
+                else:
+                    yield _row_batch(month, name, part)
 
 
 def parse_landing_files(files: DataFrame) -> DataFrame:

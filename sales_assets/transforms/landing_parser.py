@@ -11,8 +11,12 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_json_string
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sales_assets.transforms.contract import (
     MANDATORY_COLUMNS,
@@ -31,15 +35,20 @@ MAX_FIELD_BYTES = 1 << 20
 csv.field_size_limit(MAX_FIELD_BYTES)
 
 
-@dataclass(frozen=True)
-class RawRecord:
-    """One record of a valid file, before typing: trimmed strings, ``None`` for empty."""
+@dataclass
+class RecordChunk:
+    """Consecutive records of a file, by column, as Arrow arrays (executors hand them to
+    Spark as Arrow): mandatory values trimmed, NULL for empty. A malformed record has NULL
+    mandatory values and keeps its fields as a JSON array in ``raw_records``."""
 
-    line_number: int
-    values: dict[str, str | None]  # mandatory column -> value (empty when malformed)
-    additional_columns: str | None  # JSON object of extra columns
-    raw_record: str | None  # JSON array of the fields, kept for malformed rows only
-    malformed: bool
+    line_numbers: pa.Array
+    values: dict[str, pa.Array]
+    additional_columns: pa.Array
+    raw_records: pa.Array
+    malformed: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.line_numbers)
 
 
 @dataclass
@@ -50,12 +59,6 @@ class FileVerdict:
     content_sha256: str
     invalid_reason: str | None = None
     rows_read: int = 0
-    header: list[str] = field(default_factory=list)
-
-
-def _clean(value: str) -> str | None:
-    value = value.strip()
-    return value or None
 
 
 def _is_blank(fields: list[str]) -> bool:
@@ -77,65 +80,124 @@ def _decode(content: bytes) -> str | None:
         return None
 
 
-def inspect_file(name: str, content: bytes) -> tuple[FileVerdict, str | None]:
-    """Judge a file (first pass); returns the verdict and the decoded text if it is valid."""
+def _trimmed(values: Sequence[str]) -> pa.Array:
+    """Trim surrounding spaces (vectorised); an empty field is NULL."""
+    trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _json_strings(values: pa.Array) -> pa.Array:
+    """JSON texts of trimmed values (``null`` for NULL), vectorised; escapes in Python only
+    for the rare values holding a quote, a backslash or a control character."""
+    quoted = pc.binary_join_element_wise('"', values, '"', "")
+    needs_escape = pc.fill_null(pc.match_substring_regex(values, r'[\\"\x00-\x1f]'), False)
+    if pc.any(needs_escape).as_py():
+        texts = quoted.to_pylist()
+        for i in pc.indices_nonzero(needs_escape).to_pylist():
+            texts[i] = _encode_json_string(values[i].as_py())
+        quoted = pa.array(texts, pa.string())
+    return pc.fill_null(quoted, "null")
+
+
+def _chunk(rows: list[tuple[int, list[str]]], header: list[str]) -> RecordChunk:
+    width = len(header)
+    good = [f for _, f in rows if len(f) == width]
+    bad = [(n, f) for n, f in rows if len(f) != width]
+    by_column = list(zip(*good, strict=True)) if good else [()] * width
+    nulls = pa.nulls(len(bad), pa.string())
+    values = {
+        column: pa.concat_arrays([_trimmed(by_column[header.index(column)]), nulls])
+        for column in MANDATORY_COLUMNS
+    }
+    pieces: list[pa.Array | str] = ["{"]
+    for i, name in enumerate(header):
+        if name not in values:
+            separator = "" if len(pieces) == 1 else ", "
+            pieces += [
+                f"{separator}{_encode_json_string(name)}: ",
+                _json_strings(_trimmed(by_column[i])),
+            ]
+    pieces.append("}")
+    if len(pieces) > 2 and good:
+        additional = pc.binary_join_element_wise(*pieces, "")
+    else:
+        additional = pa.array(["{}"] * len(good), pa.string())
+    return RecordChunk(
+        line_numbers=pa.array(
+            [n for n, f in rows if len(f) == width] + [n for n, _ in bad], pa.int64()
+        ),
+        values=values,
+        additional_columns=pa.concat_arrays([additional, nulls]),
+        raw_records=pa.array(
+            [None] * len(good) + [json.dumps(f, ensure_ascii=False) for _, f in bad], pa.string()
+        ),
+        malformed=pa.array([False] * len(good) + [True] * len(bad), pa.bool_()),
+    )
+
+
+def _header_problem(header: list[str]) -> str | None:
+    missing = [c for c in MANDATORY_COLUMNS if c not in header]
+    if missing:
+        return f"{REASON_MISSING_COLUMNS}:{','.join(missing)}"
+    if len(set(header)) != len(header):
+        return REASON_DUPLICATE_COLUMNS
+    return None
+
+
+def parse_file(
+    name: str, content: bytes, chunk_rows: int = 65_536
+) -> Iterator[RecordChunk | FileVerdict]:
+    """Read a landed file in one pass: its record chunks, then its verdict, always last.
+
+    A file found unreadable part-way has already yielded chunks: the verdict says so, and
+    the caller keeps records of valid files only. Invalid reasons follow SPEC order, so a
+    file with a bad header is still read to the end to tell ``unreadable`` first.
+    """
     verdict = FileVerdict(name=name, content_sha256=hashlib.sha256(content).hexdigest())
+    text = _decode(content) if name.lower().endswith(".csv") and content else None
     if not name.lower().endswith(".csv"):
         verdict.invalid_reason = REASON_NOT_CSV
-        return verdict, None
-    if not content:
+    elif not content:
         verdict.invalid_reason = REASON_EMPTY
-        return verdict, None
-    text = _decode(content)
-    if text is None:
+    elif text is None:
         verdict.invalid_reason = REASON_UNREADABLE
-        return verdict, None
+    if verdict.invalid_reason or text is None:
+        yield verdict
+        return
+    records = _records(text)
     try:
-        records = _records(text)
         header_fields = next(records, None)
         if header_fields is None:
             verdict.invalid_reason = REASON_EMPTY
-            return verdict, None
-        verdict.rows_read = sum(1 for _ in records)
+            yield verdict
+            return
+        header = [h.strip().lower() for h in header_fields]
+        problem = _header_problem(header)
+        if problem:
+            verdict.rows_read = sum(1 for _ in records)  # still must be parseable CSV
+            verdict.invalid_reason = problem
+        else:
+            rows: list[tuple[int, list[str]]] = []
+            for line_number, fields in enumerate(records, start=2):
+                rows.append((line_number, fields))
+                if len(rows) == chunk_rows:
+                    verdict.rows_read += len(rows)
+                    yield _chunk(rows, header)
+                    rows = []
+            if rows:
+                verdict.rows_read += len(rows)
+                yield _chunk(rows, header)
     except csv.Error:
         verdict.invalid_reason = REASON_UNREADABLE
-        return verdict, None
-    header = [h.strip().lower() for h in header_fields]
-    verdict.header = header
-    missing = [c for c in MANDATORY_COLUMNS if c not in header]
-    if missing:
-        verdict.invalid_reason = f"{REASON_MISSING_COLUMNS}:{','.join(missing)}"
-    elif len(set(header)) != len(header):
-        verdict.invalid_reason = REASON_DUPLICATE_COLUMNS
-    return verdict, (None if verdict.invalid_reason else text)
+    if verdict.invalid_reason:
+        verdict.rows_read = 0
+    yield verdict
 
 
-def iter_records(text: str, header: list[str]) -> Iterator[RawRecord]:
-    """Records of a file that ``inspect_file`` found valid (second pass)."""
-    mandatory_index = {c: header.index(c) for c in MANDATORY_COLUMNS}
-    extra_index = [(i, h) for i, h in enumerate(header) if h not in mandatory_index]
-    width = len(header)
-    records = _records(text)
-    next(records)  # the header
-    for line_number, fields in enumerate(records, start=2):
-        if len(fields) != width:
-            yield RawRecord(
-                line_number=line_number,
-                values={},
-                additional_columns=None,
-                raw_record=json.dumps(fields, ensure_ascii=False),
-                malformed=True,
-            )
-            continue
-        yield RawRecord(
-            line_number=line_number,
-            values={c: _clean(fields[i]) for c, i in mandatory_index.items()},
-            additional_columns=json.dumps(
-                {h: _clean(fields[i]) for i, h in extra_index}, ensure_ascii=False
-            ),
-            raw_record=None,
-            malformed=False,
-        )
+def inspect_file(name: str, content: bytes) -> FileVerdict:
+    """Only the verdict of a file (its records are read and dropped)."""
+    *_, verdict = parse_file(name, content)
+    return verdict
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,32 @@ import pytest
 
 from sales_assets.transforms.landing_parser import (
     FileVerdict,
+    RecordChunk,
     decide_files,
     inspect_file,
-    iter_records,
+    parse_file,
 )
+
+
+def records(name: str, content: bytes) -> tuple[FileVerdict, list[dict]]:
+    """The verdict and the records of a file, one dict per record."""
+    *chunks, verdict = parse_file(name, content, chunk_rows=2)
+    rows = []
+    for chunk in chunks:
+        assert isinstance(chunk, RecordChunk)
+        columns = {
+            "line_number": chunk.line_numbers.to_pylist(),
+            "additional_columns": chunk.additional_columns.to_pylist(),
+            "raw_record": chunk.raw_records.to_pylist(),
+            "malformed": chunk.malformed.to_pylist(),
+            **{k: v.to_pylist() for k, v in chunk.values.items()},
+        }
+        rows += [
+            dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)
+        ]
+    return verdict, rows
+
 
 HEADER = "customer_id,store_id,product_name,sales_date,sales_person_id,price,quantity,total_cost"
 ROW = "1,10,Rice,2024-01-05,101,10.50,2,21.00"
@@ -42,8 +64,8 @@ ROW = "1,10,Rice,2024-01-05,101,10.50,2,21.00"
     ],
 )
 def test_invalid_file_reasons_in_spec_order(name, content, reason):
-    verdict, text = inspect_file(name, content)
-    assert (verdict.invalid_reason, text) == (reason, None)
+    verdict = inspect_file(name, content)
+    assert (verdict.invalid_reason, verdict.rows_read) == (reason, 0)
     assert verdict.content_sha256 == hashlib.sha256(content).hexdigest()
 
 
@@ -52,35 +74,44 @@ def test_upper_case_extension_bom_crlf_and_free_column_order_are_valid():
         " Total_Cost ,QUANTITY,price,sales_person_id,sales_date,product_name,store_id,customer_id"
     )
     content = ("\ufeff" + header + "\r\n21.00,2,10.50,101,2024-01-05,Rice,10,1\r\n").encode()
-    verdict, text = inspect_file("SALES.CSV", content)
+    verdict, [record] = records("SALES.CSV", content)
     assert verdict.invalid_reason is None and verdict.rows_read == 1
-    [record] = list(iter_records(text, verdict.header))
-    assert record.values["customer_id"] == "1" and record.values["total_cost"] == "21.00"
+    assert record["customer_id"] == "1" and record["total_cost"] == "21.00"
 
 
 def test_header_only_file_is_valid_with_no_rows():
-    verdict, text = inspect_file("a.csv", f"{HEADER}\n".encode())
+    verdict, rows = records("a.csv", f"{HEADER}\n".encode())
     assert verdict.invalid_reason is None and verdict.rows_read == 0
-    assert list(iter_records(text, verdict.header)) == []
+    assert rows == []
 
 
 def test_records_are_counted_not_physical_lines():
-    content = f'{HEADER},note\n\n{ROW},"two\nlines"\n\n   \n{ROW},\n1,2\n'
-    verdict, text = inspect_file("a.csv", content.encode())
-    records = list(iter_records(text, verdict.header))
+    content = f'{HEADER},Note, Q \n\n{ROW},"two\nlines",\n\n   \n{ROW}, ,"a""\\b"\n1,2\n'
+    verdict, rows = records("a.csv", content.encode())
     assert verdict.rows_read == 3
-    assert [r.line_number for r in records] == [2, 3, 4]
-    assert json.loads(records[0].additional_columns) == {"note": "two\nlines"}
-    assert json.loads(records[1].additional_columns) == {"note": None}
-    assert records[2].malformed and json.loads(records[2].raw_record) == ["1", "2"]
+    assert [r["line_number"] for r in rows] == [2, 3, 4]
+    assert json.loads(rows[0]["additional_columns"]) == {"note": "two\nlines", "q": None}
+    assert json.loads(rows[1]["additional_columns"]) == {"note": None, "q": 'a"\\b'}
+    assert rows[2]["malformed"] and json.loads(rows[2]["raw_record"]) == ["1", "2"]
+    assert rows[2]["customer_id"] is None and rows[2]["additional_columns"] is None
 
 
 def test_fields_are_trimmed_and_empty_is_null():
-    verdict, text = inspect_file(
-        "a.csv", f"{HEADER}\n  1 ,10, ,2024-01-05,101,10.50,2,21.00\n".encode()
-    )
-    [record] = list(iter_records(text, verdict.header))
-    assert record.values["customer_id"] == "1" and record.values["product_name"] is None
+    content = f"{HEADER}\n  1 ,10, ,2024-01-05,101,10.50,2,21.00\n".encode()
+    _, [record] = records("a.csv", content)
+    assert record["customer_id"] == "1" and record["product_name"] is None
+    assert record["additional_columns"] == "{}"
+
+
+def test_a_file_unreadable_part_way_is_unreadable_with_no_rows():
+    content = f'{HEADER}\n{ROW}\n{ROW}\n{ROW}\n1,10,"bad"quote,x\n'.encode()
+    verdict = inspect_file("a.csv", content)
+    assert (verdict.invalid_reason, verdict.rows_read) == ("unreadable", 0)
+
+
+def test_bad_header_and_bad_quoting_is_unreadable_first():
+    verdict = inspect_file("a.csv", b'customer_id\n"open\n')
+    assert verdict.invalid_reason == "unreadable"
 
 
 def test_duplicates_first_by_name_processed_and_invalid_copies_stay_invalid():
