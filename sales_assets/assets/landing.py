@@ -207,7 +207,7 @@ def landed_sales(
     records = parsed.filter(F.col("record_type") == RECORD_TYPE_ROW).join(
         F.broadcast(processed), ["sales_month", "source_file"], "left_semi"
     )
-    dims = read_dimensions(warehouse, spark)
+    dims = read_dimensions(warehouse, spark, keys_only=True)
     classified = classify_sales(
         records, dims.customers, dims.stores, dims.sales_team, dims.products
     ).persist(StorageLevel.MEMORY_AND_DISK)

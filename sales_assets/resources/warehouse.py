@@ -127,24 +127,25 @@ class Warehouse(dg.ConfigurableResource):
         except sa.exc.SQLAlchemyError as error:
             raise self._fail(f"read of {table.name}", error) from None
 
-    def read_arrow(self, table: sa.Table) -> pa.Table:
-        """A whole table as Arrow columns (dimensions: up to millions of rows)."""
+    def read_arrow(self, table: sa.Table, columns: Sequence[str] | None = None) -> pa.Table:
+        """A table (or some of its columns) as Arrow columns: one query, fetched in bulk and
+        transposed in C, for dimensions of millions of rows."""
+        selected = [table.c[name] for name in columns] if columns else list(table.columns)
         try:
             with self.engine().connect() as connection:
-                result = connection.execution_options(stream_results=True).execute(sa.select(table))
-                rows = result.fetchall()
+                rows = connection.execute(sa.select(*selected)).fetchall()
         except sa.exc.SQLAlchemyError as error:
             raise self._fail(f"read of {table.name}", error) from None
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(table.columns)
+        by_column = list(zip(*rows, strict=True)) if rows else [()] * len(selected)
         arrays = []
-        for column, values in zip(table.columns, columns, strict=True):
+        for column, values in zip(selected, by_column, strict=True):
             arrow_type = _arrow_type(column)
             if pa.types.is_decimal(arrow_type):
                 values = [_to_decimal(v, arrow_type.scale) for v in values]
             elif pa.types.is_date32(arrow_type):
                 values = [v.date() if isinstance(v, dt.datetime) else v for v in values]
             arrays.append(pa.array(values, type=arrow_type))
-        return pa.Table.from_arrays(arrays, names=[c.name for c in table.columns])
+        return pa.Table.from_arrays(arrays, names=[c.name for c in selected])
 
     def dispose(self) -> None:
         if self._engine is not None:
