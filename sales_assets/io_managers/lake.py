@@ -37,6 +37,20 @@ class _HadoopFiles:
         if fs.exists(path):
             fs.delete(path, True)
 
+    def delete_if_empty(self, uri: str) -> None:
+        """Non-recursive: a folder another run is still using stays."""
+        path, fs = self._path(uri)
+        if fs.exists(path) and len(fs.listStatus(path)) == 0:
+            fs.delete(path, False)
+
+    def move(self, source: str, target: str) -> None:
+        """Rename a folder: atomic on a local or HDFS file system, copy + delete on s3a."""
+        source_path, fs = self._path(source)
+        target_path, _ = self._path(target)
+        fs.mkdirs(target_path.getParent())
+        if not fs.rename(source_path, target_path):
+            raise OSError(f"Could not move {source} to {target}.")
+
 
 class LakeIOManager(dg.ConfigurableIOManager):
     """Stores Spark DataFrames of monthly-partitioned assets as Parquet."""
@@ -57,10 +71,17 @@ class LakeIOManager(dg.ConfigurableIOManager):
         root = self._asset_root(context.asset_key)
         extra_partitions = list((context.definition_metadata or {}).get("partition_by", []))
         files = _HadoopFiles(self.pyspark.spark_session)
-        # Replace the run's months only: clear them, then append the new files.
+        # Write the whole run into its own staging folder first (a "_" name, which readers of
+        # the lake ignore), then swap each month into place: a failed write leaves the old
+        # months intact, and concurrent runs never share Spark's temporary folder.
+        staging = f"{root}/_staging/{context.run_id}"
+        obj.write.mode("overwrite").partitionBy(MONTH_COLUMN, *extra_partitions).parquet(staging)
         for month in months:
             files.delete(self._month_path(root, month))
-        (obj.write.mode("append").partitionBy(MONTH_COLUMN, *extra_partitions).parquet(root))
+            if files.exists(self._month_path(staging, month)):
+                files.move(self._month_path(staging, month), self._month_path(root, month))
+        files.delete(staging)
+        files.delete_if_empty(f"{root}/_staging")
         context.add_output_metadata(
             {"path": dg.MetadataValue.path(root), "sales_months": ", ".join(months)}
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
@@ -20,7 +21,9 @@ def test_full_graph_on_s3_and_mariadb_matches_the_scenario(production, spark):
     scenario.load_dimensions(production.warehouse)
     scenario.land_files(production.landing_zone)
 
-    assert production.run("2024-01", "2024-04").success
+    result = production.run("2024-01", "2024-04")
+    assert result.success
+    _assert_no_secret_in(result, production)
 
     assert (
         scenario.customer_monthly_table(production.warehouse) == scenario.EXPECTED_CUSTOMER_MONTHLY
@@ -93,3 +96,13 @@ def test_connection_failure_names_host_and_database_but_not_the_password(mysql_u
     message = str(raised.value)
     assert url.host in message and url.database in message
     assert "Wr0ng-S3cret!" not in message and "Wr0ng-S3cret!" not in repr(raised.value.__cause__)
+
+
+def _assert_no_secret_in(result, deployment) -> None:
+    """Neither the warehouse password nor the S3 secret reaches the run's events."""
+    secrets = [
+        sa.make_url(deployment.settings.warehouse_url).password,
+        os.environ["AWS_SECRET_ACCESS_KEY"],
+    ]
+    events = "\n".join(repr(event) for event in result.all_events)
+    assert events and not [s for s in secrets if s and s in events]

@@ -1,0 +1,81 @@
+"""The lake IO manager replaces exactly the run's months and reads missing months as empty."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+import dagster as dg
+from dagster_pyspark import LazyPySparkResource
+
+from sales_assets.io_managers.lake import LakeIOManager, read_months
+from sales_assets.partitions import monthly_partitions
+from sales_assets.transforms.schemas import CUSTOMER_DATA_MART_SCHEMA
+
+
+def _rows_for(spark, months: list[str], customer_id: int):
+    return spark.createDataFrame(
+        [
+            (
+                customer_id,
+                "F",
+                "L",
+                "a",
+                "p",
+                "t",
+                dt.date.fromisoformat(f"{m}-02"),
+                Decimal("1.00"),
+                m,
+            )
+            for m in months
+        ],
+        CUSTOMER_DATA_MART_SCHEMA,
+    )
+
+
+def _materialize(tmp_path, spark, first: str, last: str, customer_id: int) -> None:
+    @dg.asset(
+        name="customer_data_mart",
+        partitions_def=monthly_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        io_manager_key="lake_io_manager",
+    )
+    def mart(context):
+        return _rows_for(spark, list(context.partition_keys), customer_id)
+
+    pyspark = LazyPySparkResource(spark_config={})
+    result = dg.materialize(
+        [mart],
+        resources={"lake_io_manager": LakeIOManager(lake_uri=str(tmp_path), pyspark=pyspark)},
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        },
+    )
+    assert result.success
+
+
+def test_a_write_replaces_only_the_run_months(tmp_path, spark):
+    _materialize(tmp_path, spark, "2024-01", "2024-03", customer_id=1)
+    _materialize(tmp_path, spark, "2024-02", "2024-02", customer_id=2)
+
+    frame = read_months(
+        spark,
+        f"{tmp_path}/customer_data_mart",
+        "customer_data_mart",
+        ["2023-12", "2024-01", "2024-02", "2024-03"],
+    )
+    got = sorted((r.sales_month, r.customer_id) for r in frame.collect())
+    assert got == [("2024-01", 1), ("2024-02", 2), ("2024-03", 1)]
+    # The staging folder of each run is gone once its months are in place.
+    assert sorted(os.listdir(tmp_path / "customer_data_mart")) == [
+        "sales_month=2024-01",
+        "sales_month=2024-02",
+        "sales_month=2024-03",
+    ]
+
+
+def test_missing_months_read_as_empty_with_the_contract_schema(tmp_path, spark):
+    frame = read_months(spark, f"{tmp_path}/customer_data_mart", "customer_data_mart", ["2024-05"])
+    assert frame.count() == 0 and frame.schema == CUSTOMER_DATA_MART_SCHEMA
