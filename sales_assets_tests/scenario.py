@@ -351,3 +351,20 @@ def audit_table(warehouse: Warehouse) -> dict:
         )
         for r in rows
     }
+
+
+def snapshot(deployment, spark) -> tuple:
+    """Everything a re-run must leave identical: both result tables and the lake's rows."""
+    from sales_assets.io_managers.lake import read_months
+
+    lake = {
+        asset: sorted(
+            read_months(spark, f"{deployment.settings.lake_uri}/{asset}", asset, MONTHS).collect()
+        )
+        for asset in ("validated_sales", "rejected_sales", "customer_data_mart")
+    }
+    return (
+        customer_monthly_table(deployment.warehouse),
+        incentive_table(deployment.warehouse),
+        lake,
+    )

@@ -24,7 +24,12 @@ from sales_assets.transforms.landing import (
     parse_landing_files,
     rejected_sales,
 )
-from sales_assets.transforms.landing_parser import FileDecision, FileVerdict, decide_files
+from sales_assets.transforms.landing_parser import (
+    FileDecision,
+    FileVerdict,
+    decide_files,
+    first_with_same_bytes,
+)
 from sales_assets.transforms.schemas import PARSED_LANDING_SCHEMA
 
 MANDATORY_CHECK = "mandatory_columns_not_null"
@@ -47,9 +52,13 @@ def _landed_files(
     return files
 
 
-def _parse(spark: SparkSession, csv_files: list[LandedFile]) -> DataFrame:
+def _parse_unique(
+    spark: SparkSession, csv_files: list[LandedFile]
+) -> tuple[DataFrame, list[FileVerdict]]:
+    """Parse each distinct content once (in the executors) and return the parsed records
+    with every file's verdict; a byte copy gets the verdict of its first, by name."""
     if not csv_files:
-        return spark.createDataFrame([], PARSED_LANDING_SCHEMA)
+        return spark.createDataFrame([], PARSED_LANDING_SCHEMA), []
     path_parts = F.split(F.col("path"), "/")
     files = (
         spark.read.format("binaryFile")
@@ -60,24 +69,27 @@ def _parse(spark: SparkSession, csv_files: list[LandedFile]) -> DataFrame:
             "content",
         )
     )
-    return parse_landing_files(files)
-
-
-def _verdicts(parsed: DataFrame) -> list[FileVerdict]:
-    rows = (
+    hashes = files.select("sales_month", "source_file", F.sha2("content", 256)).collect()
+    first_of = first_with_same_bytes([tuple(r) for r in hashes])  # one small row per file
+    firsts = spark.createDataFrame(
+        sorted(set(first_of.values())), "sales_month string, source_file string"
+    )
+    parsed = parse_landing_files(
+        files.join(F.broadcast(firsts), ["sales_month", "source_file"], "left_semi")
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    verdict_rows = (
         parsed.filter(F.col("record_type") == RECORD_TYPE_FILE)
         .select("sales_month", "source_file", "content_sha256", "invalid_reason", "rows_read")
-        .collect()  # one small row per landed file
+        .collect()  # one small row per distinct file
     )
-    return [
-        FileVerdict(
-            name=f"{r.sales_month}/{r.source_file}",
-            content_sha256=r.content_sha256,
-            invalid_reason=r.invalid_reason,
-            rows_read=r.rows_read,
+    by_file = {(r.sales_month, r.source_file): r for r in verdict_rows}
+    verdicts = []
+    for (month, name), first in first_of.items():
+        r = by_file[first]
+        verdicts.append(
+            FileVerdict(f"{month}/{name}", r.content_sha256, r.invalid_reason, r.rows_read)
         )
-        for r in rows
-    ]
+    return parsed, verdicts
 
 
 def _decide(
@@ -197,8 +209,8 @@ def landed_sales(
 
     files = _landed_files(context, landing_zone, months)
     csv_files = [f for f in files if f.needs_parsing]
-    parsed = _parse(spark, csv_files).persist(StorageLevel.MEMORY_AND_DISK)
-    decisions = _decide(months, files, _verdicts(parsed), landing_zone)
+    parsed, verdicts = _parse_unique(spark, csv_files)
+    decisions = _decide(months, files, verdicts, landing_zone)
 
     processed = spark.createDataFrame(
         [(d.sales_month, d.name) for d in decisions if d.status == c.STATUS_PROCESSED],

@@ -232,3 +232,16 @@ def decide_files(sales_month: str, verdicts: list[FileVerdict]) -> list[FileDeci
             FileDecision(sales_month, verdict.name, status, reason, verdict.content_sha256, rows)
         )
     return decisions
+
+
+def first_with_same_bytes(
+    files: list[tuple[str, str, str]],
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """``(sales_month, name, sha256)`` of each file -> the first file by name (code-point
+    order) in its month with the same bytes: itself when it has no earlier copy. Only those
+    firsts need parsing; a copy shares its first's verdict."""
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    result = {}
+    for month, name, sha in sorted(files):
+        result[(month, name)] = first.setdefault((month, sha), (month, name))
+    return result

@@ -66,26 +66,9 @@ def test_full_graph_on_s3_and_mariadb_matches_the_scenario(production, spark):
     ]
 
     # Re-running a month changes nothing.
-    before = (
-        scenario.customer_monthly_table(production.warehouse),
-        scenario.incentive_table(production.warehouse),
-        sorted(
-            read_months(
-                spark, f"{lake}/validated_sales", "validated_sales", scenario.MONTHS
-            ).collect()
-        ),
-    )
+    before = scenario.snapshot(production, spark)
     assert production.run("2024-02", "2024-02").success
-    after = (
-        scenario.customer_monthly_table(production.warehouse),
-        scenario.incentive_table(production.warehouse),
-        sorted(
-            read_months(
-                spark, f"{lake}/validated_sales", "validated_sales", scenario.MONTHS
-            ).collect()
-        ),
-    )
-    assert after == before
+    assert scenario.snapshot(production, spark) == before
 
 
 def test_connection_failure_names_host_and_database_but_not_the_password(mysql_url):

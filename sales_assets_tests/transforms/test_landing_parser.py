@@ -11,6 +11,7 @@ from sales_assets.transforms.landing_parser import (
     FileVerdict,
     RecordChunk,
     decide_files,
+    first_with_same_bytes,
     inspect_file,
     parse_file,
 )
@@ -129,4 +130,19 @@ def test_duplicates_first_by_name_processed_and_invalid_copies_stay_invalid():
         "b.csv": ("duplicate", "B.csv"),
         "c.csv": ("invalid", "empty"),
         "d.csv": ("invalid", "empty"),
+    }
+
+
+def test_only_the_first_of_identical_files_in_a_month_is_parsed():
+    files = [
+        ("2024-01", "b.csv", "h1"),
+        ("2024-01", "a.csv", "h1"),
+        ("2024-01", "c.csv", "h2"),
+        ("2024-02", "z.csv", "h1"),  # same bytes, other month: judged in its own month
+    ]
+    assert first_with_same_bytes(files) == {
+        ("2024-01", "a.csv"): ("2024-01", "a.csv"),
+        ("2024-01", "b.csv"): ("2024-01", "a.csv"),
+        ("2024-01", "c.csv"): ("2024-01", "c.csv"),
+        ("2024-02", "z.csv"): ("2024-02", "z.csv"),
     }
