@@ -33,6 +33,7 @@ from sales_assets.transforms.landing_parser import (
 from sales_assets.transforms.schemas import PARSED_LANDING_SCHEMA
 
 MANDATORY_CHECK = "mandatory_columns_not_null"
+VERDICT_COLUMNS = ("record_type", "content_sha256", "invalid_reason", "rows_read")
 CONSERVATION_CHECK = "rows_read_equal_accepted_plus_rejected"
 
 
@@ -54,11 +55,11 @@ def _landed_files(
 
 def _parse_unique(
     spark: SparkSession, csv_files: list[LandedFile]
-) -> tuple[DataFrame, list[FileVerdict]]:
-    """Parse each distinct content once (in the executors) and return the parsed records
-    with every file's verdict; a byte copy gets the verdict of its first, by name."""
+) -> tuple[DataFrame, dict[tuple[str, str], tuple[str, str]]]:
+    """Parse each distinct content once, in the executors (lazy), and map every file to the
+    first file by name with its bytes, whose verdict it shares."""
     if not csv_files:
-        return spark.createDataFrame([], PARSED_LANDING_SCHEMA), []
+        return spark.createDataFrame([], PARSED_LANDING_SCHEMA), {}
     path_parts = F.split(F.col("path"), "/")
     files = (
         spark.read.format("binaryFile")
@@ -76,9 +77,15 @@ def _parse_unique(
     )
     parsed = parse_landing_files(
         files.join(F.broadcast(firsts), ["sales_month", "source_file"], "left_semi")
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    return parsed, first_of
+
+
+def _verdicts(
+    classified: DataFrame, first_of: dict[tuple[str, str], tuple[str, str]]
+) -> list[FileVerdict]:
     verdict_rows = (
-        parsed.filter(F.col("record_type") == RECORD_TYPE_FILE)
+        classified.filter(F.col("record_type") == RECORD_TYPE_FILE)
         .select("sales_month", "source_file", "content_sha256", "invalid_reason", "rows_read")
         .collect()  # one small row per distinct file
     )
@@ -89,7 +96,7 @@ def _parse_unique(
         verdicts.append(
             FileVerdict(f"{month}/{name}", r.content_sha256, r.invalid_reason, r.rows_read)
         )
-    return parsed, verdicts
+    return verdicts
 
 
 def _decide(
@@ -209,20 +216,21 @@ def landed_sales(
 
     files = _landed_files(context, landing_zone, months)
     csv_files = [f for f in files if f.needs_parsing]
-    parsed, verdicts = _parse_unique(spark, csv_files)
-    decisions = _decide(months, files, verdicts, landing_zone)
-
+    parsed, first_of = _parse_unique(spark, csv_files)
+    dims = read_dimensions(warehouse, spark, keys_only=True)
+    # One pass: parse, type and judge every record, cached. The per-file verdict rows ride
+    # along (their typing is meaningless and they are filtered out below).
+    everything = classify_sales(
+        parsed, dims.customers, dims.stores, dims.sales_team, dims.products, carry=VERDICT_COLUMNS
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    decisions = _decide(months, files, _verdicts(everything, first_of), landing_zone)
     processed = spark.createDataFrame(
         [(d.sales_month, d.name) for d in decisions if d.status == c.STATUS_PROCESSED],
         "sales_month string, source_file string",
     )
-    records = parsed.filter(F.col("record_type") == RECORD_TYPE_ROW).join(
+    classified = everything.filter(F.col("record_type") == RECORD_TYPE_ROW).join(
         F.broadcast(processed), ["sales_month", "source_file"], "left_semi"
     )
-    dims = read_dimensions(warehouse, spark, keys_only=True)
-    classified = classify_sales(
-        records, dims.customers, dims.stores, dims.sales_team, dims.products
-    ).persist(StorageLevel.MEMORY_AND_DISK)
     stats = _file_stats(classified)
 
     audit = _audit_rows(decisions, stats, processed_at)
@@ -256,8 +264,7 @@ def landed_sales(
             landed = next(f for f in files if (f.sales_month, f.name) == (d.sales_month, d.name))
             context.log.info(f"Quarantined {d.sales_month}/{d.name}: {d.reason}")
             landing_zone.quarantine(landed)
-    classified.unpersist()
-    parsed.unpersist()
+    everything.unpersist()
 
 
 def _mandatory_check(validated: DataFrame) -> dg.AssetCheckResult:

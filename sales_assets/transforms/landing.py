@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 import pyarrow as pa
@@ -132,13 +132,15 @@ def classify_sales(
     stores: DataFrame,
     sales_team: DataFrame,
     products: DataFrame,
+    carry: Sequence[str] = (),
 ) -> DataFrame:
     """Type every record and give it exactly one ``reason`` (NULL when accepted).
 
     Reasons follow SPEC section 2 in order; unknown dimension keys come from left joins,
-    so no record is ever dropped here.
+    so no record is ever dropped here. ``carry`` names further columns kept unchanged.
     """
     typed = raw_rows.select(
+        *carry,
         "sales_month",
         "source_file",
         "line_number",
