@@ -51,3 +51,15 @@ def test_failing_blocking_check_stops_downstream(embedded, monkeypatch):
     assert "customer_monthly_sales" not in materialized
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations["mandatory_columns_not_null"] is False
+
+
+def test_a_password_with_a_raw_at_sign_never_reaches_the_message():
+    import pytest
+
+    from sales_assets.resources.warehouse import Warehouse, WarehouseError
+
+    warehouse = Warehouse(url="mysql+pymysql://app:Tr0ub@dor@db.internal:3306/sales")
+    with pytest.raises(WarehouseError) as raised:
+        warehouse.engine()
+    assert "Tr0ub" not in str(raised.value) and "dor" not in str(raised.value)
+    assert "%40" in str(raised.value)

@@ -80,3 +80,33 @@ def test_rerun_of_a_month_leaves_tables_identical(embedded, spark):
     assert embedded.run("2024-02", "2024-02").success
 
     assert scenario.snapshot(embedded, spark) == before
+
+
+def test_odd_file_names_are_judged_like_any_other(embedded, spark):
+    """Hadoop glob characters and names Spark hides still get read, judged and audited."""
+    scenario.load_dimensions(embedded.warehouse)
+    row = "1,10,Rice 5kg,2024-05-02,101,10.50,1,10.50"
+    files = {
+        "sales [1].csv": f"{scenario.HEADER}\n{row}\n",
+        "_late.csv": f"{scenario.HEADER}\n{row}\n",
+        ".DS_Store": "junk",
+        "*.csv": f"{scenario.HEADER}\n{row}\n{row}\n",
+    }
+    for name, text in files.items():
+        embedded.landing_zone.write_file("2024-05", name, text.encode())
+
+    assert embedded.run("2024-05", "2024-05").success
+
+    audit = scenario.audit_table(embedded.warehouse)
+    assert audit == {
+        # "_" sorts before "s" in code-point order: the hidden-looking name is the original.
+        ("2024-05", "_late.csv"): ("processed", None, 1, 1, 0),
+        ("2024-05", "sales [1].csv"): ("duplicate", "_late.csv", None, None, None),
+        ("2024-05", ".DS_Store"): ("invalid", "not_csv", None, None, None),
+        ("2024-05", "*.csv"): ("processed", None, 2, 2, 0),
+    }
+    validated = read_months(
+        spark, f"{embedded.settings.lake_uri}/validated_sales", "validated_sales", ["2024-05"]
+    )
+    assert validated.count() == 3
+    assert os.listdir(embedded.root / "landing" / "invalid" / "sales" / "2024-05") == [".DS_Store"]

@@ -1,8 +1,10 @@
 """Stage 1: validate the month's landed files into accepted rows, rejected rows and an audit."""
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import reduce
 
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
@@ -13,7 +15,7 @@ from pyspark.sql import types as T
 
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.dimensions import read_dimensions
-from sales_assets.resources.landing_zone import LandedFile, LandingZone, is_hidden_name
+from sales_assets.resources.landing_zone import LandedFile, LandingZone, spark_skips
 from sales_assets.resources.warehouse import Warehouse
 from sales_assets.transforms import contract as c
 from sales_assets.transforms.landing import (
@@ -37,39 +39,53 @@ VERDICT_COLUMNS = ("record_type", "content_sha256", "invalid_reason", "rows_read
 CONSERVATION_CHECK = "rows_read_equal_accepted_plus_rejected"
 
 
-def _landed_files(
-    context: dg.AssetExecutionContext, landing_zone: LandingZone, months: list[str]
-) -> list[LandedFile]:
-    files, hidden = [], []
-    for month in months:
-        for landed in landing_zone.month_files(month):
-            (hidden if is_hidden_name(landed.name) else files).append(landed)
-    if hidden:
-        names = ", ".join(f"{h.sales_month}/{h.name}" for h in hidden)
-        context.log.warning(
-            "Not processed, as Spark and Hadoop treat them as in-flight uploads or hidden "
-            f"files (rename them to process): {names}"
+def _landed_files(landing_zone: LandingZone, months: list[str]) -> list[LandedFile]:
+    return [landed for month in months for landed in landing_zone.month_files(month)]
+
+
+def _hadoop_glob_escaped(path: str) -> str:
+    # Spark reads a path as a Hadoop glob: a file named "sales [1].csv" must match itself.
+    return re.sub(r"([\\\[\]{}*?])", r"\\\1", path)
+
+
+def _files_frame(
+    spark: SparkSession, csv_files: list[LandedFile], landing_zone: LandingZone
+) -> DataFrame:
+    """``(sales_month, source_file, content)`` of the files to parse. Spark reads them in the
+    executors; the rare names Spark refuses to read (leading "." or "_") come through the
+    driver instead, so no landed file goes unjudged."""
+    by_spark = [f for f in csv_files if not spark_skips(f.name)]
+    by_driver = [f for f in csv_files if spark_skips(f.name)]
+    frames = []
+    if by_spark:
+        path_parts = F.split(F.col("path"), "/")
+        frames.append(
+            spark.read.format("binaryFile")
+            .load([_hadoop_glob_escaped(f.spark_path) for f in by_spark])
+            .select(
+                F.element_at(path_parts, -2).alias("sales_month"),
+                F.element_at(path_parts, -1).alias("source_file"),
+                "content",
+            )
         )
-    return files
+    if by_driver:
+        frames.append(
+            spark.createDataFrame(
+                [(f.sales_month, f.name, landing_zone.read_bytes(f)) for f in by_driver],
+                "sales_month string, source_file string, content binary",
+            )
+        )
+    return reduce(DataFrame.unionByName, frames)
 
 
 def _parse_unique(
-    spark: SparkSession, csv_files: list[LandedFile]
+    spark: SparkSession, csv_files: list[LandedFile], landing_zone: LandingZone
 ) -> tuple[DataFrame, dict[tuple[str, str], tuple[str, str]]]:
     """Parse each distinct content once, in the executors (lazy), and map every file to the
     first file by name with its bytes, whose verdict it shares."""
     if not csv_files:
         return spark.createDataFrame([], PARSED_LANDING_SCHEMA), {}
-    path_parts = F.split(F.col("path"), "/")
-    files = (
-        spark.read.format("binaryFile")
-        .load([f.spark_path for f in csv_files])
-        .select(
-            F.element_at(path_parts, -2).alias("sales_month"),
-            F.element_at(path_parts, -1).alias("source_file"),
-            "content",
-        )
-    )
+    files = _files_frame(spark, csv_files, landing_zone)
     hashes = files.select("sales_month", "source_file", F.sha2("content", 256)).collect()
     first_of = first_with_same_bytes([tuple(r) for r in hashes])  # one small row per file
     firsts = spark.createDataFrame(
@@ -214,9 +230,9 @@ def landed_sales(
     spark = pyspark.spark_session
     processed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
-    files = _landed_files(context, landing_zone, months)
+    files = _landed_files(landing_zone, months)
     csv_files = [f for f in files if f.needs_parsing]
-    parsed, first_of = _parse_unique(spark, csv_files)
+    parsed, first_of = _parse_unique(spark, csv_files, landing_zone)
     dims = read_dimensions(warehouse, spark, keys_only=True)
     # One pass: parse, type and judge every record, cached. The per-file verdict rows ride
     # along (their typing is meaningless and they are filtered out below).

@@ -77,9 +77,17 @@ class LakeIOManager(dg.ConfigurableIOManager):
         staging = f"{root}/_staging/{context.run_id}"
         obj.write.mode("overwrite").partitionBy(MONTH_COLUMN, *extra_partitions).parquet(staging)
         for month in months:
-            files.delete(self._month_path(root, month))
-            if files.exists(self._month_path(staging, month)):
-                files.move(self._month_path(staging, month), self._month_path(root, month))
+            live, new = self._month_path(root, month), self._month_path(staging, month)
+            old = f"{staging}/_replaced_{MONTH_COLUMN}={month}"
+            if files.exists(live):  # set the live month aside: restored if the swap fails
+                files.move(live, old)
+            try:
+                if files.exists(new):
+                    files.move(new, live)
+            except Exception:
+                if files.exists(old):
+                    files.move(old, live)
+                raise
         files.delete(staging)
         files.delete_if_empty(f"{root}/_staging")
         context.add_output_metadata(

@@ -30,9 +30,9 @@ class LandedFile:
         return self.name.lower().endswith(".csv") and self.size > 0
 
 
-def is_hidden_name(name: str) -> bool:
-    """Names Spark and Hadoop treat as not there: in-flight uploads and hidden files."""
-    return name.startswith((".", "_")) or name.endswith("._COPYING_")
+def spark_skips(name: str) -> bool:
+    """Names Spark's file sources drop even when named explicitly (hidden files)."""
+    return name.startswith((".", "_"))
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -63,6 +63,10 @@ class LandingZone(dg.ConfigurableResource):
 
     def sha256(self, landed: LandedFile) -> str:
         return self._store().sha256(landed)
+
+    def read_bytes(self, landed: LandedFile) -> bytes:
+        """A file's bytes on the driver: only for the rare files Spark will not read."""
+        return self._store().read_bytes(landed)
 
     def quarantine(self, landed: LandedFile) -> str:
         """Move an invalid file to ``invalid/sales/YYYY-MM/``; returns where it went."""
@@ -96,6 +100,9 @@ class _LocalStore:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return digest.hexdigest()
+
+    def read_bytes(self, landed: LandedFile) -> bytes:
+        return Path(landed.spark_path).read_bytes()
 
     def quarantine(self, landed: LandedFile) -> str:
         target_dir = self.root / INVALID_FOLDER / SALES_FOLDER / landed.sales_month
@@ -147,6 +154,11 @@ class _S3Store:
         for block in iter(lambda: body.read(1 << 20), b""):
             digest.update(block)
         return digest.hexdigest()
+
+    def read_bytes(self, landed: LandedFile) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._object_key(landed))[
+            "Body"
+        ].read()
 
     def quarantine(self, landed: LandedFile) -> str:
         source = self._object_key(landed)

@@ -22,10 +22,18 @@ class WarehouseError(RuntimeError):
     """A warehouse operation failed; the message is safe to log (no password)."""
 
 
+def _parsed_url(url: str) -> sa.URL:
+    """The URL, refused when a password holding a raw "@" would spill into the host name."""
+    parsed = sa.make_url(url)
+    if parsed.host and "@" in parsed.host:
+        raise sa.exc.ArgumentError("password not percent-encoded")
+    return parsed
+
+
 def describe_url(url: str) -> str:
     """The URL without its password, for messages."""
     try:
-        return sa.make_url(url).render_as_string(hide_password=True)
+        return _parsed_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return "<unparseable SALES_WAREHOUSE_URL>"
 
@@ -62,19 +70,20 @@ class Warehouse(dg.ConfigurableResource):
     def engine(self) -> sa.Engine:
         if self._engine is None:
             try:
-                url = sa.make_url(self.url)
-            except sa.exc.ArgumentError as error:
+                url = _parsed_url(self.url)
+            except sa.exc.ArgumentError:
                 raise WarehouseError(
                     "SALES_WAREHOUSE_URL is not a valid URL: use sqlite:///path/to.db or "
-                    "mysql+pymysql://user:password@host:3306/dbname."
-                ) from error
+                    "mysql+pymysql://user:password@host:3306/dbname, with special characters "
+                    "of the password percent-encoded (@ as %40)."
+                ) from None
             if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             self._engine = sa.create_engine(url, pool_pre_ping=True)
         return self._engine
 
     def _fail(self, action: str, error: Exception) -> WarehouseError:
-        url = sa.make_url(self.url)
+        url = _parsed_url(self.url)
         original = getattr(error, "orig", error)
         return WarehouseError(
             f"Warehouse {action} failed on host {url.host or 'local'}, database "

@@ -38,7 +38,7 @@ def enrich_sales(
     )
     product_cols = F.broadcast(
         products.select(
-            F.col("name").alias("product_name"),
+            F.trim(F.col("name")).alias("product_name"),  # keys match after trimming
             F.col("id").alias("product_id"),
             F.col("current_price").alias("product_current_price"),
             F.col("old_price").alias("product_old_price"),

@@ -121,8 +121,10 @@ def _first_reason(rules: list[tuple[Column, str]]) -> Column:
 
 def _key_flag(dimension: DataFrame, key: str, sales_key: str, flag: str) -> DataFrame:
     """Distinct dimension keys with a marker column, small enough to broadcast."""
+    # Keys are compared after trimming spaces, on both sides (SPEC section 3).
+    key_column = F.trim(F.col(key)) if key == "name" else F.col(key)
     return F.broadcast(
-        dimension.select(F.col(key).alias(sales_key)).distinct().withColumn(flag, F.lit(True))
+        dimension.select(key_column.alias(sales_key)).distinct().withColumn(flag, F.lit(True))
     )
 
 

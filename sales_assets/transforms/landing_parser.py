@@ -30,9 +30,8 @@ from sales_assets.transforms.contract import (
     STATUS_PROCESSED,
 )
 
-# Big enough for any honest field, small enough that an unterminated quote fails fast.
-MAX_FIELD_BYTES = 1 << 20
-csv.field_size_limit(MAX_FIELD_BYTES)
+# No field limit short of what one file can hold (binaryFile reads files up to 2 GiB).
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -63,7 +62,7 @@ class FileVerdict:
 
 def _is_blank(fields: list[str]) -> bool:
     # A blank (or all-space) line is not a record.
-    return not fields or (len(fields) == 1 and not fields[0].strip())
+    return not fields or (len(fields) == 1 and not fields[0].strip(" "))
 
 
 def _records(text: str) -> Iterator[list[str]]:
@@ -82,7 +81,7 @@ def _decode(content: bytes) -> str | None:
 
 def _trimmed(values: Sequence[str]) -> pa.Array:
     """Trim surrounding spaces (vectorised); an empty field is NULL."""
-    trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    trimmed = pc.utf8_trim(pa.array(values, pa.string()), characters=" ")
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
@@ -171,7 +170,7 @@ def parse_file(
             verdict.invalid_reason = REASON_EMPTY
             yield verdict
             return
-        header = [h.strip().lower() for h in header_fields]
+        header = [h.strip(" ").lower() for h in header_fields]
         problem = _header_problem(header)
         if problem:
             verdict.rows_read = sum(1 for _ in records)  # still must be parseable CSV

@@ -11,7 +11,9 @@ from sales_assets.transforms.schemas import MONEY_TYPE
 
 
 def _full_name(first: str, last: str) -> Column:
-    return F.concat_ws(" ", F.col(first), F.col(last))
+    """First and last name joined by one space; NULL when both are unknown."""
+    both_missing = F.col(first).isNull() & F.col(last).isNull()
+    return F.when(~both_missing, F.concat_ws(" ", F.col(first), F.col(last)))
 
 
 def _shift_month(month: Column, months: int) -> Column:
@@ -42,10 +44,17 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     )
     # A month with no accepted sales has no rows, even if the month before had some.
     months_with_sales = F.broadcast(current.select("sales_month").distinct())
-    attributes = mart.groupBy("customer_id").agg(
+    # Contact details as of month M, else M-1: the same whichever months the run holds.
+    details = mart.groupBy("customer_id", "sales_month").agg(
         F.max_by(
-            F.struct("first_name", "last_name", "address", "phone_number"), F.col("sales_month")
-        ).alias("attrs")
+            F.struct("first_name", "last_name", "address", "phone_number"), F.col("sales_date")
+        ).alias("details")
+    )
+    details_now = details.select("customer_id", "sales_month", F.col("details").alias("now"))
+    details_before = details.select(
+        "customer_id",
+        _shift_month(F.col("sales_month"), 1).alias("sales_month"),
+        F.col("details").alias("before"),
     )
     zero = F.lit(Decimal("0.00")).cast(MONEY_TYPE)
     combined = (
@@ -56,7 +65,11 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     has_previous = F.col("has_previous").isNotNull()
     total_sales = F.coalesce(F.col("total_sales"), zero)
     previous_sales = F.when(has_previous, F.coalesce(F.col("previous_total"), zero))
-    return combined.join(attributes, "customer_id", "left").select(
+    return (
+        combined.join(details_now, ["customer_id", "sales_month"], "left")
+        .join(details_before, ["customer_id", "sales_month"], "left")
+        .withColumn("attrs", F.coalesce("now", "before"))
+    ).select(
         F.col("customer_id").cast("int"),
         _full_name("attrs.first_name", "attrs.last_name").alias("full_name"),
         F.col("attrs.address").alias("address"),

@@ -146,3 +146,17 @@ def test_only_the_first_of_identical_files_in_a_month_is_parsed():
         ("2024-01", "c.csv"): ("2024-01", "c.csv"),
         ("2024-02", "z.csv"): ("2024-02", "z.csv"),
     }
+
+
+def test_a_field_over_a_megabyte_is_still_readable():
+    big = "x" * (1 << 21)
+    verdict, [record] = records("a.csv", f"{HEADER},note\n{ROW},{big}\n".encode())
+    assert verdict.invalid_reason is None
+    assert json.loads(record["additional_columns"]) == {"note": big}
+
+
+def test_only_spaces_are_trimmed():
+    _, [record] = records(
+        "a.csv", f"{HEADER}\n 1 ,10,\tRice ,2024-01-05,101,10.50,2,21.00\n".encode()
+    )
+    assert record["customer_id"] == "1" and record["product_name"] == "\tRice"

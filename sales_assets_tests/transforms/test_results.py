@@ -109,3 +109,24 @@ def test_incentive_rule_check_spots_a_wrong_row():
     rows[1]["incentive"] = D("0.10")
     rows[0]["sales_rank"] = 2
     assert len(incentive_violations(rows, D("0.01"))) == 2
+
+
+def test_contact_details_do_not_depend_on_the_months_in_the_run(spark):
+    rows = [
+        (2, "Bold", "L", "a", "p", "t", dt.date(2024, 1, 5), D("5.00"), "2024-01"),
+        (2, "Bnew", "L", "a", "p", "t", dt.date(2024, 2, 5), D("5.00"), "2024-02"),
+        (3, None, None, "a", "p", "t", dt.date(2024, 1, 6), D("5.00"), "2024-01"),
+    ]
+    mart = spark.createDataFrame(rows, CUSTOMER_DATA_MART_SCHEMA)
+    wide = {
+        (r.customer_id, r.sales_month): r.full_name
+        for r in results.customer_monthly_sales(mart, ["2024-01", "2024-02"]).collect()
+    }
+    january_only = spark.createDataFrame(rows[::2], CUSTOMER_DATA_MART_SCHEMA)
+    narrow = {
+        (r.customer_id, r.sales_month): r.full_name
+        for r in results.customer_monthly_sales(january_only, ["2024-01"]).collect()
+    }
+    assert wide[(2, "2024-01")] == narrow[(2, "2024-01")] == "Bold L"
+    assert wide[(2, "2024-02")] == "Bnew L"
+    assert wide[(3, "2024-02")] is None  # no name known: NULL, not an empty string
