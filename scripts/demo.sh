@@ -10,6 +10,8 @@ MONTHS_TO=${MONTHS_TO:-2024-12}
 ROWS_PER_MONTH=${ROWS_PER_MONTH:-100000}
 
 bash scripts/install.sh
+# A Debian-managed Python gets a project virtualenv (see scripts/install.sh).
+if [ -x .venv/bin/python ]; then source .venv/bin/activate; fi
 export DAGSTER_HOME=${DAGSTER_HOME:-$PWD/.dagster_home}
 mkdir -p "$DAGSTER_HOME"
 touch "$DAGSTER_HOME/dagster.yaml"

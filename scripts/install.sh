@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
 # Installs what the pipeline needs on a fresh Debian/Ubuntu machine: Java 17 for Spark and
-# the Python package with its pinned dependencies. Idempotent.
+# the Python package with its pinned dependencies. Idempotent. On a Debian-managed system
+# Python (PEP 668) the package goes into a project virtualenv, .venv/, which
+# scripts/demo.sh and scripts/test.sh then use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+apt_install() {
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 if ! command -v java >/dev/null 2>&1; then
   echo "== installing Java 17 (Spark needs a JVM)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+  apt_install openjdk-17-jre-headless
 fi
 
 PYTHON=${PYTHON:-python3}
+stdlib=$($PYTHON -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')
+if [ -d .venv ] || [ -f "$stdlib/EXTERNALLY-MANAGED" ]; then
+  if [ ! -x .venv/bin/python ]; then
+    $PYTHON -m venv .venv 2>/dev/null || { apt_install python3-venv python3-pip; $PYTHON -m venv .venv; }
+  fi
+  PYTHON=.venv/bin/python
+elif ! $PYTHON -m pip --version >/dev/null 2>&1; then
+  apt_install python3-pip
+fi
+
 echo "== installing sales_assets and its dependencies with $($PYTHON --version)"
 $PYTHON -m pip install --quiet --disable-pip-version-check -e ".[dev]"

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install.sh
+# A Debian-managed Python gets a project virtualenv (see scripts/install.sh).
+if [ -x .venv/bin/python ]; then source .venv/bin/activate; fi
 if [ "${SALES_EMBEDDED_ONLY:-0}" != "1" ]; then
   bash scripts/fetch_jars.sh
   bash scripts/services.sh up
