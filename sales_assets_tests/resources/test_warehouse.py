@@ -1,0 +1,63 @@
+"""The warehouse resource on the embedded default (SQLite)."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from sales_assets import warehouse_schema as ws
+from sales_assets.resources.warehouse import Warehouse
+
+AWKWARD_CENTS = [
+    D("0.10"),
+    D("0.20"),
+    D("0.30"),
+    D("1.005").quantize(D("0.01")),
+    D("12345678.91"),
+    D("999999999999.99"),
+    D("-999999999999.99"),
+    D("0.01"),
+]
+
+
+def test_sqlite_money_reads_back_as_the_exact_cent(tmp_path):
+    warehouse = Warehouse(url=f"sqlite:///{tmp_path}/w.db")
+    rows = [
+        dict(
+            store_id=1,
+            sales_person_id=i,
+            full_name="x",
+            sales_month="2024-01",
+            total_sales=value,
+            sales_rank=1,
+            incentive=value,
+        )
+        for i, value in enumerate(AWKWARD_CENTS)
+    ]
+    warehouse.replace_months(ws.sales_team_incentive, ["2024-01"], rows)
+    back = sorted(warehouse.read_rows(ws.sales_team_incentive), key=lambda r: r["sales_person_id"])
+    assert [r["total_sales"] for r in back] == AWKWARD_CENTS
+    assert all(isinstance(r["incentive"], D) for r in back)
+
+
+def test_replacing_a_month_leaves_other_months_alone(tmp_path):
+    warehouse = Warehouse(url=f"sqlite:///{tmp_path}/w.db")
+
+    def row(month: str, total: str) -> dict:
+        return dict(
+            store_id=1,
+            sales_person_id=1,
+            full_name="x",
+            sales_month=month,
+            total_sales=D(total),
+            sales_rank=1,
+            incentive=D("0.00"),
+        )
+
+    warehouse.replace_months(
+        ws.sales_team_incentive,
+        ["2024-01", "2024-02"],
+        [row("2024-01", "1.00"), row("2024-02", "2.00")],
+    )
+    warehouse.replace_months(ws.sales_team_incentive, ["2024-02"], [row("2024-02", "3.00")])
+    got = {r["sales_month"]: r["total_sales"] for r in warehouse.read_rows(ws.sales_team_incentive)}
+    assert got == {"2024-01": D("1.00"), "2024-02": D("3.00")}
