@@ -7,6 +7,7 @@ import os
 import dagster as dg
 
 from sales_assets.assets import enrichment, landing, marts, results
+from sales_assets.column_schemas import with_column_schema
 from sales_assets.config import WAREHOUSE_URL_VARIABLE, Settings
 from sales_assets.io_managers.lake import LakeIOManager
 from sales_assets.io_managers.warehouse import WarehouseIOManager
@@ -45,7 +46,10 @@ def build_resources(settings: Settings) -> dict[str, object]:
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([landing, enrichment, marts, results]),
+        assets=dg.map_asset_specs(
+            with_column_schema,
+            dg.load_assets_from_modules([landing, enrichment, marts, results]),
+        ),
         jobs=[sales_pipeline_job],
         resources=build_resources(settings),
         # One process and one Spark session per run: a JVM per step would cost more than

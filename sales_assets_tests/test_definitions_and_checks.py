@@ -31,6 +31,21 @@ def test_definitions_load_with_every_asset_monthly_and_single_run_backfill():
         assert node.partitions_def == monthly_partitions
         assert node.backfill_policy == dg.BackfillPolicy.single_run()
     assert monthly_partitions.get_partition_keys()[0] == "2023-01"
+    # The UI shows each asset's columns, taken from the stored contract.
+    customer = graph.get(dg.AssetKey("customer_monthly_sales")).metadata["dagster/column_schema"]
+    assert [c.name for c in customer.columns][:2] == ["customer_id", "full_name"]
+    mart = graph.get(dg.AssetKey("customer_data_mart")).metadata["dagster/column_schema"]
+    assert [c.name for c in mart.columns] == [
+        "customer_id",
+        "first_name",
+        "last_name",
+        "address",
+        "pincode",
+        "phone_number",
+        "sales_date",
+        "total_cost",
+        "sales_month",
+    ]
     assert defs.resolve_job_def("sales_pipeline") is not None
 
 
