@@ -99,33 +99,28 @@ def _parse_unique(
 
 def _verdicts(
     classified: DataFrame, first_of: dict[tuple[str, str], tuple[str, str]]
-) -> list[FileVerdict]:
+) -> dict[str, list[FileVerdict]]:
+    """Every parsed file's verdict, by month; a byte copy shares its first's verdict."""
     verdict_rows = (
         classified.filter(F.col("record_type") == RECORD_TYPE_FILE)
         .select("sales_month", "source_file", "content_sha256", "invalid_reason", "rows_read")
         .collect()  # one small row per distinct file
     )
     by_file = {(r.sales_month, r.source_file): r for r in verdict_rows}
-    verdicts = []
+    by_month: dict[str, list[FileVerdict]] = defaultdict(list)
     for (month, name), first in first_of.items():
         r = by_file[first]
-        verdicts.append(
-            FileVerdict(f"{month}/{name}", r.content_sha256, r.invalid_reason, r.rows_read)
-        )
-    return verdicts
+        by_month[month].append(FileVerdict(name, r.content_sha256, r.invalid_reason, r.rows_read))
+    return by_month
 
 
 def _decide(
     months: list[str],
     files: list[LandedFile],
-    parsed_verdicts: list[FileVerdict],
+    by_month: dict[str, list[FileVerdict]],
     landing_zone: LandingZone,
 ) -> list[FileDecision]:
-    by_month: dict[str, list[FileVerdict]] = defaultdict(list)
-    for verdict in parsed_verdicts:
-        month, name = verdict.name.split("/", 1)
-        verdict.name = name
-        by_month[month].append(verdict)
+    """Add the files judged without parsing, then apply the per-month file rules."""
     for landed in files:
         if not landed.needs_parsing:  # judged by name or size; Spark skips 0-byte files
             reason = c.REASON_EMPTY if landed.name.lower().endswith(".csv") else c.REASON_NOT_CSV

@@ -119,12 +119,10 @@ def _first_reason(rules: list[tuple[Column, str]]) -> Column:
     return F.coalesce(*[F.when(condition, F.lit(reason)) for condition, reason in rules])
 
 
-def _key_flag(dimension: DataFrame, key: str, sales_key: str, flag: str) -> DataFrame:
+def _key_flag(dimension: DataFrame, key: Column, sales_key: str, flag: str) -> DataFrame:
     """Distinct dimension keys with a marker column, small enough to broadcast."""
-    # Keys are compared after trimming spaces, on both sides (SPEC section 3).
-    key_column = F.trim(F.col(key)) if key == "name" else F.col(key)
     return F.broadcast(
-        dimension.select(key_column.alias(sales_key)).distinct().withColumn(flag, F.lit(True))
+        dimension.select(key.alias(sales_key)).distinct().withColumn(flag, F.lit(True))
     )
 
 
@@ -154,17 +152,22 @@ def classify_sales(
     )
     joined = (
         typed.join(
-            _key_flag(customers, "customer_id", "customer_id", "_known_customer"),
+            _key_flag(customers, F.col("customer_id"), "customer_id", "_known_customer"),
             "customer_id",
             "left",
         )
-        .join(_key_flag(stores, "id", "store_id", "_known_store"), "store_id", "left")
+        .join(_key_flag(stores, F.col("id"), "store_id", "_known_store"), "store_id", "left")
         .join(
-            _key_flag(sales_team, "id", "sales_person_id", "_known_sales_person"),
+            _key_flag(sales_team, F.col("id"), "sales_person_id", "_known_sales_person"),
             "sales_person_id",
             "left",
         )
-        .join(_key_flag(products, "name", "product_name", "_known_product"), "product_name", "left")
+        # Product names match after trimming spaces, on both sides (SPEC section 3).
+        .join(
+            _key_flag(products, F.trim(F.col("name")), "product_name", "_known_product"),
+            "product_name",
+            "left",
+        )
     )
     month_of_sale = F.date_format(F.col("sales_date"), "yyyy-MM")
     cost_gap = F.abs(F.col("total_cost") - F.col("price") * F.col("quantity").cast("decimal(10,0)"))
