@@ -1,22 +1,80 @@
-"""Asset checks on the warehouse results: they read what was stored, for the run's months."""
+"""Every asset check: its spec (declared on the asset) and how it is computed.
+
+Checks read what was stored, for the run's months only.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import dagster as dg
 import sqlalchemy as sa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
+from sales_assets import storage
 from sales_assets import warehouse_schema as ws
 from sales_assets.resources.warehouse import Warehouse
+from sales_assets.transforms import contract as c
+from sales_assets.transforms.file_decisions import FileDecision, FileKey, FileStats
 
+MANDATORY_CHECK = "mandatory_columns_not_null"
+CONSERVATION_CHECK = "rows_read_equal_accepted_plus_rejected"
 KEY_UNIQUE_CHECK = "primary_key_unique"
 INCENTIVE_RULE_CHECK = "incentive_rule"
 CENT = Decimal("0.01")
 
+# --- landing: validated and rejected sales ------------------------------------------------
+MANDATORY_SPEC = dg.AssetCheckSpec(
+    MANDATORY_CHECK,
+    asset="validated_sales",
+    blocking=True,
+    description="Every mandatory column is present and non-null in accepted rows.",
+)
+CONSERVATION_SPEC = dg.AssetCheckSpec(
+    CONSERVATION_CHECK,
+    asset="rejected_sales",
+    description="For every month: rows read = rows accepted + rows rejected.",
+)
+
+
+def mandatory_columns_result(validated: DataFrame) -> dg.AssetCheckResult:
+    """Mandatory columns present and non-null in what is written (one aggregate pass)."""
+    missing = [n for n in c.MANDATORY_COLUMNS if n not in validated.columns]
+    present = [n for n in c.MANDATORY_COLUMNS if n in validated.columns]
+    counts = validated.agg(*[F.count_if(F.col(n).isNull()).alias(n) for n in present]).first()
+    bad = {n: counts[n] for n in present if counts[n]} | {n: "missing" for n in missing}
+    return dg.AssetCheckResult(
+        asset_key="validated_sales",
+        check_name=MANDATORY_CHECK,
+        passed=not bad,
+        metadata={"null_values": str(bad) if bad else "none"},
+        description=None if not bad else f"NULLs in accepted rows: {bad}",
+    )
+
+
+def conservation_result(
+    months: Sequence[str], decisions: Sequence[FileDecision], stats: Mapping[FileKey, FileStats]
+) -> dg.AssetCheckResult:
+    """Rows the parser read against rows the row rules classified, month by month."""
+    mismatches = {}
+    for month in months:
+        read = sum(d.rows_read for d in decisions if d.sales_month == month)
+        classified = sum(s.rows for (m, _), s in stats.items() if m == month)
+        if read != classified:
+            mismatches[month] = f"read {read}, accepted + rejected {classified}"
+    return dg.AssetCheckResult(
+        asset_key="rejected_sales",
+        check_name=CONSERVATION_CHECK,
+        passed=not mismatches,
+        metadata={"mismatches": str(mismatches) if mismatches else "none"},
+    )
+
+
+# --- results: warehouse tables --------------------------------------------------------------
 INCENTIVE_RULE_SPEC = dg.AssetCheckSpec(
     INCENTIVE_RULE_CHECK,
     asset="sales_team_incentive",
@@ -26,7 +84,8 @@ INCENTIVE_RULE_SPEC = dg.AssetCheckSpec(
 
 
 def key_unique_spec(table_name: str) -> dg.AssetCheckSpec:
-    keys = ", ".join(c.name for c in ws.RESULT_TABLES[table_name].primary_key.columns)
+    table = storage.warehouse_table(dg.AssetKey(table_name))
+    keys = ", ".join(column.name for column in table.primary_key.columns)
     return dg.AssetCheckSpec(
         KEY_UNIQUE_CHECK, asset=table_name, description=f"({keys}) is unique in the table."
     )
@@ -35,7 +94,7 @@ def key_unique_spec(table_name: str) -> dg.AssetCheckSpec:
 def key_unique_result(
     warehouse: Warehouse, table_name: str, months: Sequence[str]
 ) -> dg.AssetCheckResult:
-    table = ws.RESULT_TABLES[table_name]
+    table = storage.warehouse_table(dg.AssetKey(table_name))
     keys = list(table.primary_key.columns)
     duplicates = (
         sa.select(*keys)
@@ -44,8 +103,7 @@ def key_unique_result(
         .having(sa.func.count() > 1)
         .subquery()
     )
-    with warehouse.engine().connect() as connection:
-        count = connection.execute(sa.select(sa.func.count()).select_from(duplicates)).scalar_one()
+    count = warehouse.scalar(sa.select(sa.func.count()).select_from(duplicates), table.name)
     return dg.AssetCheckResult(
         asset_key=table_name,
         check_name=KEY_UNIQUE_CHECK,

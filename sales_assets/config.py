@@ -7,21 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from sales_assets.errors import ConfigError
+from sales_assets.resources.s3 import is_s3_uri, s3a_uri
+
+__all__ = ["ConfigError", "Settings", "normalize_uri"]
+
 DEFAULT_LANDING_URI = "./data/landing"
 DEFAULT_LAKE_URI = "./data/lake"
 DEFAULT_WAREHOUSE_URL = "sqlite:///data/warehouse.db"
 DEFAULT_SPARK_MASTER = "local[*]"
 
-S3_SCHEMES = ("s3", "s3a")
 WAREHOUSE_URL_VARIABLE = "SALES_WAREHOUSE_URL"
-
-
-class ConfigError(ValueError):
-    """A setting is malformed; the message names the variable and how to fix it."""
-
-
-def is_s3_uri(uri: str) -> bool:
-    return urlparse(uri).scheme in S3_SCHEMES
 
 
 def normalize_uri(uri: str, variable: str) -> str:
@@ -30,10 +26,8 @@ def normalize_uri(uri: str, variable: str) -> str:
     if not uri:
         raise ConfigError(f"{variable} is empty: set it to a local folder or s3://bucket/prefix.")
     parsed = urlparse(uri)
-    if parsed.scheme in S3_SCHEMES:
-        if not parsed.netloc:
-            raise ConfigError(f"{variable}={uri!r} names no bucket: use s3://bucket/prefix.")
-        return f"s3a://{parsed.netloc}/{parsed.path.strip('/')}".rstrip("/")
+    if is_s3_uri(uri):
+        return s3a_uri(uri, variable)
     if parsed.scheme == "file":
         return str(Path(parsed.path).resolve())
     if parsed.scheme == "" or len(parsed.scheme) == 1:  # plain path (or a Windows drive)
@@ -42,11 +36,6 @@ def normalize_uri(uri: str, variable: str) -> str:
         f"{variable}={uri!r} has an unsupported scheme {parsed.scheme!r}: "
         "use a local path, file://, s3:// or s3a://."
     )
-
-
-def spark_path(uri: str) -> str:
-    """The form Spark's Hadoop file system expects: ``s3a://`` or an absolute local path."""
-    return normalize_uri(uri, "path")
 
 
 @dataclass(frozen=True)

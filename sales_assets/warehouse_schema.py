@@ -107,7 +107,3 @@ sales_file_audit = sa.Table(
     sa.Column("processed_at", sa.DateTime),
     sa.Index("ix_sales_file_audit_month", "sales_month"),
 )
-
-RESULT_TABLES: dict[str, sa.Table] = {
-    t.name: t for t in (customer_monthly_sales, sales_team_incentive, sales_file_audit)
-}

@@ -1,21 +1,22 @@
-"""One local Spark session for the whole test run, and an embedded deployment per test."""
+"""The shared fixtures: one local Spark session for the whole run, an embedded deployment per
+test, and the production deployment on the real test servers (MariaDB and S3, started by
+``scripts/services.sh up``: a missing server fails those tests, never skips them)."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import dagster as dg
 import pytest
+import sqlalchemy as sa
 from pyspark.sql import SparkSession
 
 from sales_assets.config import Settings
-from sales_assets.definitions import build_definitions
-from sales_assets.resources.landing_zone import LandingZone
-from sales_assets.resources.spark import s3a_config, spark_config
-from sales_assets.resources.warehouse import Warehouse
+from sales_assets.resources.s3 import s3a_spark_config
+from sales_assets.resources.spark import spark_config
+from sales_assets_tests.support import Deployment, make_deployment, s3_client
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +25,11 @@ def spark() -> Iterator[SparkSession]:
     builder = SparkSession.builder
     # s3a jars must be on the JVM's class path from the start: load them when a test S3
     # server is configured, so the S3 integration tests share this one session.
-    s3a = s3a_config(settings) if settings.aws_endpoint_url else {}
+    s3a = (
+        s3a_spark_config(settings.aws_endpoint_url, settings.aws_region)
+        if settings.aws_endpoint_url
+        else {}
+    )
     conf = (
         spark_config(settings)
         | s3a
@@ -41,41 +46,6 @@ def spark() -> Iterator[SparkSession]:
     session.stop()
 
 
-@dataclass
-class Deployment:
-    """An embedded deployment under a temporary folder: landing, lake and SQLite warehouse."""
-
-    settings: Settings
-    defs: dg.Definitions
-    landing_zone: LandingZone
-    warehouse: Warehouse
-    root: Path
-
-    def run(self, first_month: str, last_month: str, **kwargs) -> dg.ExecuteInProcessResult:
-        """One run over a month range, as a single-run backfill would launch it."""
-        job = self.defs.resolve_job_def("sales_pipeline")
-        return job.execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(),
-            tags={
-                "dagster/asset_partition_range_start": first_month,
-                "dagster/asset_partition_range_end": last_month,
-            },
-            raise_on_error=kwargs.pop("raise_on_error", True),
-            **kwargs,
-        )
-
-
-def make_deployment(env: dict[str, str], root: Path) -> Deployment:
-    settings = Settings.from_env(env)
-    return Deployment(
-        settings=settings,
-        defs=build_definitions(settings),
-        landing_zone=LandingZone.from_settings(settings),
-        warehouse=Warehouse(url=settings.warehouse_url),
-        root=root,
-    )
-
-
 @pytest.fixture
 def embedded(tmp_path: Path, spark: SparkSession, monkeypatch) -> Deployment:
     monkeypatch.delenv("SALES_WAREHOUSE_URL", raising=False)
@@ -88,4 +58,72 @@ def embedded(tmp_path: Path, spark: SparkSession, monkeypatch) -> Deployment:
     for key, value in env.items():
         if key != "SALES_WAREHOUSE_URL":
             monkeypatch.setenv(key, value)
+    return make_deployment(env, tmp_path)
+
+
+# --- the production path on real servers -----------------------------------------------
+START_HINT = (
+    "Start the test servers with `bash scripts/services.sh up` and load their settings with "
+    '`eval "$(bash scripts/services.sh env)"` (scripts/test.sh does both).'
+)
+
+
+def _require_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set. {START_HINT}", pytrace=False)
+    return value
+
+
+@pytest.fixture
+def mysql_url() -> Iterator[str]:
+    """A fresh, empty database per test, dropped afterwards."""
+    base = sa.make_url(_require_env("SALES_TEST_MYSQL_URL"))
+    name = f"sales_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base)
+    try:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE `{name}`"))
+    except sa.exc.OperationalError as error:
+        pytest.fail(
+            f"MariaDB is not reachable at {base.host}:{base.port}: {error.orig}. {START_HINT}",
+            pytrace=False,
+        )
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+    admin.dispose()
+
+
+@pytest.fixture
+def s3_root() -> Iterator[str]:
+    """A fresh prefix in the test bucket per test, emptied afterwards."""
+    bucket = _require_env("SALES_TEST_S3_BUCKET")
+    _require_env("AWS_ENDPOINT_URL")
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    client = s3_client()
+    try:
+        client.head_bucket(Bucket=bucket)
+    except Exception as error:
+        pytest.fail(f"S3 bucket {bucket!r} is not reachable: {error}. {START_HINT}", pytrace=False)
+    yield f"s3://{bucket}/{prefix}"
+    for page in client.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=prefix + "/"
+    ):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=bucket, Key=item["Key"])
+
+
+@pytest.fixture
+def production(mysql_url: str, s3_root: str, spark, monkeypatch, tmp_path) -> Deployment:
+    """Landing and lake on S3, warehouse on MariaDB: the production configuration."""
+    env = {
+        "SALES_LANDING_URI": f"{s3_root}/landing",
+        "SALES_LAKE_URI": f"{s3_root.replace('s3://', 's3a://')}/lake",
+        "SALES_WAREHOUSE_URL": mysql_url,
+        "SPARK_MASTER": "local[2]",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    env.update({k: os.environ[k] for k in ("AWS_ENDPOINT_URL", "AWS_REGION") if k in os.environ})
     return make_deployment(env, tmp_path)

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Fetch the S3A connector jars that pyspark does not ship into <repo>/.jars/
-# (git-ignored): hadoop-aws 3.5.0 and the AWS SDK v2 bundle version that
-# hadoop-aws 3.5.0 declares (plus its two small runtime deps). pyspark 4.3.0
-# already bundles hadoop-client-api/runtime 3.5.0, so nothing else is taken.
+# Fetch the S3A connector jars that pyspark does not ship into $SALES_SPARK_JARS_DIR
+# (default ~/.cache/sales_assets/jars: the package looks there wherever it is installed):
+# hadoop-aws 3.5.0 and the AWS SDK v2 bundle version that hadoop-aws 3.5.0 declares (plus its
+# two small runtime deps). pyspark 4.3.0 already bundles hadoop-client-api/runtime 3.5.0, so
+# nothing else is taken.
 #
 # usage: scripts/fetch_jars.sh [--verify]
 #   --verify   afterwards write+read a small parquet on s3a://$SALES_TEST_S3_BUCKET/smoke/
 #              through the local S3 server (needs `scripts/services.sh up`).
 #
-# Idempotent: does nothing when the jars are already in .jars/.
+# Idempotent: does nothing when the jars are already there.
 # Prints the comma-separated jar list for spark.jars on its last stdout line.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
-JARS_DIR="$REPO_ROOT/.jars"
+JARS_DIR="${SALES_SPARK_JARS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sales_assets/jars}"
 POM="$SCRIPT_DIR/jars/pom.xml"
 HADOOP_VERSION=3.5.0
 

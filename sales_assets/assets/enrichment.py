@@ -7,13 +7,14 @@ from pyspark.sql import DataFrame
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.dimensions import read_dimensions
 from sales_assets.resources.warehouse import Warehouse
+from sales_assets.storage import LAKE_IO_MANAGER
 from sales_assets.transforms.enrichment import enrich_sales
 
 
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    io_manager_key="lake_io_manager",
+    io_manager_key=LAKE_IO_MANAGER,
     group_name="enrichment",
 )
 def enriched_sales(

@@ -3,14 +3,16 @@
 import dagster as dg
 from pyspark.sql import DataFrame
 
+from sales_assets.io_managers.lake import PARTITION_BY_KEY
 from sales_assets.partitions import monthly_partitions
+from sales_assets.storage import LAKE_IO_MANAGER
 from sales_assets.transforms import marts
 
 
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    io_manager_key="lake_io_manager",
+    io_manager_key=LAKE_IO_MANAGER,
     group_name="marts",
 )
 def customer_data_mart(enriched_sales: DataFrame) -> DataFrame:
@@ -21,8 +23,8 @@ def customer_data_mart(enriched_sales: DataFrame) -> DataFrame:
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    io_manager_key="lake_io_manager",
-    metadata={"partition_by": ["store_id"]},
+    io_manager_key=LAKE_IO_MANAGER,
+    metadata={PARTITION_BY_KEY: ["store_id"]},
     group_name="marts",
 )
 def sales_team_data_mart(enriched_sales: DataFrame) -> DataFrame:

@@ -9,6 +9,7 @@ from pyspark.sql import DataFrame
 from sales_assets import checks
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.warehouse import Warehouse
+from sales_assets.storage import WAREHOUSE_IO_MANAGER
 from sales_assets.transforms import results
 
 DEFAULT_INCENTIVE_RATE = 0.01
@@ -22,7 +23,7 @@ class IncentiveConfig(dg.Config):
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    io_manager_key="warehouse_io_manager",
+    io_manager_key=WAREHOUSE_IO_MANAGER,
     ins={
         "customer_data_mart": dg.AssetIn(
             partition_mapping=dg.TimeWindowPartitionMapping(
@@ -45,7 +46,7 @@ def customer_monthly_sales(
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    io_manager_key="warehouse_io_manager",
+    io_manager_key=WAREHOUSE_IO_MANAGER,
     check_specs=[
         checks.key_unique_spec("sales_team_incentive"),
         checks.INCENTIVE_RULE_SPEC,

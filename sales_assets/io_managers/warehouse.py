@@ -1,44 +1,55 @@
-"""Warehouse IO manager: a month's rows replaced in one transaction (or appended, for audit)."""
+"""Warehouse IO manager: a month's rows replaced in one transaction (or appended, for audit).
 
-from collections.abc import Iterator
+Accepts a Spark DataFrame (results: streamed partition by partition) or rows already on the
+driver (the per-file audit). Writes go through the ``Warehouse`` resource.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from pyspark.sql import DataFrame
 
-from sales_assets import warehouse_schema as ws
+from sales_assets import storage
 from sales_assets.resources.warehouse import Warehouse
 
-WRITE_MODE_KEY = "write_mode"
+WRITE_MODE_KEY = "write_mode"  # asset metadata
 REPLACE_MONTHS = "replace_months"
 APPEND = "append"
 
 
-def _rows(frame: DataFrame, columns: list[str]) -> Iterator[dict[str, Any]]:
+def _rows(obj: DataFrame | Iterable[Mapping[str, Any]], columns: list[str]) -> Iterable[Any]:
+    if not isinstance(obj, DataFrame):
+        return obj
+    return _frame_rows(obj, columns)
+
+
+def _frame_rows(frame: DataFrame, columns: list[str]) -> Iterator[dict[str, Any]]:
     # Results are aggregates (customers x months at most): streamed partition by partition.
     for row in frame.select(*columns).toLocalIterator(prefetchPartitions=True):
         yield row.asDict()
 
 
 class WarehouseIOManager(dg.ConfigurableIOManager):
-    """Writes Spark DataFrames of result assets into their SPEC tables."""
+    """Writes result assets into their tables of the data contract."""
 
     warehouse: dg.ResourceDependency[Warehouse]
 
-    def handle_output(self, context: dg.OutputContext, obj: DataFrame) -> None:
-        table = ws.RESULT_TABLES[context.asset_key.path[-1]]
+    def handle_output(
+        self, context: dg.OutputContext, obj: DataFrame | Iterable[Mapping[str, Any]]
+    ) -> None:
+        table = storage.warehouse_table(context.asset_key)
         months = list(context.asset_partition_keys)
+        rows = _rows(obj, [c.name for c in table.columns])
         mode = (context.definition_metadata or {}).get(WRITE_MODE_KEY, REPLACE_MONTHS)
-        written = self.warehouse.replace_months(
-            table,
-            months,
-            _rows(obj, [c.name for c in table.columns]),
-            delete_first=mode == REPLACE_MONTHS,
-        )
+        if mode == APPEND:
+            written = self.warehouse.append(table, rows)
+        else:
+            written = self.warehouse.replace_months(table, months, rows)
         context.add_output_metadata(
             {"table": table.name, "rows_written": written, "sales_months": ", ".join(months)}
         )
 
     def load_input(self, context: dg.InputContext) -> list[dict[str, Any]]:
-        table = ws.RESULT_TABLES[context.asset_key.path[-1]]
+        table = storage.warehouse_table(context.asset_key)
         return self.warehouse.read_rows(table, list(context.asset_partition_keys))

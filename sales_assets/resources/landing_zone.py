@@ -1,33 +1,29 @@
-"""The landing zone: list a month's files, hash, quarantine. Local folders or S3."""
+"""The landing zone: a run's months of landed files, listed, read and de-duplicated.
+
+``{uri}/sales/YYYY-MM/`` holds a month's files; invalid ones go to
+``{uri}/invalid/sales/YYYY-MM/``. :meth:`LandingZone.land` hands the landing step everything
+it needs in one call: every file, and the distinct contents to parse as a Spark frame.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import shutil
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
-from urllib.parse import urlparse
 
 import dagster as dg
-from dagster_aws.s3 import S3Resource
+from pydantic import PrivateAttr
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from sales_assets.config import Settings, is_s3_uri, normalize_uri
+from sales_assets.config import Settings, normalize_uri
+from sales_assets.resources.landing_stores import LandedFile, LocalStore, S3Store
+from sales_assets.resources.s3 import S3, bucket_and_prefix, is_s3_uri
+from sales_assets.transforms.file_decisions import FileKey, first_with_same_bytes
 
-SALES_FOLDER = "sales"
-INVALID_FOLDER = "invalid"
-
-
-@dataclass(frozen=True)
-class LandedFile:
-    sales_month: str
-    name: str  # name within the month folder
-    spark_path: str  # where Spark reads it (absolute path or s3a:// URI)
-    size: int
-
-    @property
-    def needs_parsing(self) -> bool:
-        """Whether Spark must read it: a non-CSV name or 0 bytes is judged without reading."""
-        return self.name.lower().endswith(".csv") and self.size > 0
+CONTENTS_SCHEMA = "sales_month string, source_file string, content binary"
 
 
 def spark_skips(name: str) -> bool:
@@ -35,38 +31,94 @@ def spark_skips(name: str) -> bool:
     return name.startswith((".", "_"))
 
 
-class LandingZone(dg.ConfigurableResource):
-    """Root of the landing zone: ``{uri}/sales/YYYY-MM/`` holds a month's files.
+def _hadoop_glob_escaped(path: str) -> str:
+    # Spark reads a path as a Hadoop glob: a file named "sales [1].csv" must match itself.
+    return re.sub(r"([\\\[\]{}*?])", r"\\\1", path)
 
-    A local folder or ``s3://bucket/prefix``; S3 goes through dagster-aws ``S3Resource``
-    (endpoint and region from the environment, credentials from boto3's usual chain)."""
+
+@dataclass(frozen=True)
+class LandedMonths:
+    """A run's months as landed."""
+
+    files: list[LandedFile]  # every file, by month then name
+    contents: DataFrame  # (sales_month, source_file, content): one file per distinct content
+    first_of: dict[FileKey, FileKey]  # each file read -> the first file with its bytes
+    unparsed: dict[FileKey, str]  # files judged by name or size alone -> their sha256
+
+    def file(self, key: FileKey) -> LandedFile:
+        return next(f for f in self.files if f.key == key)
+
+
+class LandingZone(dg.ConfigurableResource):
+    """Root of the landing zone: a local folder or ``s3://bucket/prefix``."""
 
     uri: str
-    s3: S3Resource
+    s3: S3
+    _backend: LocalStore | S3Store | None = PrivateAttr(default=None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LandingZone:
         return cls(
             uri=settings.landing_uri,
-            s3=S3Resource(endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region),
+            s3=S3(endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region),
         )
 
-    def _store(self) -> _LocalStore | _S3Store:
-        root = normalize_uri(self.uri, "SALES_LANDING_URI")
-        if is_s3_uri(root):
-            return _S3Store(self.s3.get_client(), root)
-        return _LocalStore(Path(root))
+    def _store(self) -> LocalStore | S3Store:
+        if self._backend is None:
+            root = normalize_uri(self.uri, "SALES_LANDING_URI")
+            if is_s3_uri(root):
+                self._backend = S3Store(self.s3.client(), *bucket_and_prefix(root))
+            else:
+                self._backend = LocalStore(Path(root))
+        return self._backend
 
     def month_files(self, sales_month: str) -> list[LandedFile]:
         """Every regular file in the month folder, sorted by name (code-point order)."""
         return self._store().month_files(sales_month)
 
-    def sha256(self, landed: LandedFile) -> str:
-        return self._store().sha256(landed)
+    def land(self, spark: SparkSession, months: Sequence[str]) -> LandedMonths:
+        """The months' files; byte copies are hashed in Spark and only the first is kept."""
+        files = [landed for month in months for landed in self.month_files(month)]
+        to_read = [f for f in files if f.needs_parsing]
+        unparsed = {f.key: self._store().sha256(f) for f in files if not f.needs_parsing}
+        if not to_read:
+            return LandedMonths(files, spark.createDataFrame([], CONTENTS_SCHEMA), {}, unparsed)
+        contents = self._contents(spark, to_read)
+        hashes = contents.select("sales_month", "source_file", F.sha2("content", 256)).collect()
+        first_of = first_with_same_bytes(tuple(r) for r in hashes)  # one small row per file
+        firsts = spark.createDataFrame(
+            sorted(set(first_of.values())), "sales_month string, source_file string"
+        )
+        distinct = contents.join(F.broadcast(firsts), ["sales_month", "source_file"], "left_semi")
+        return LandedMonths(files, distinct, first_of, unparsed)
 
-    def read_bytes(self, landed: LandedFile) -> bytes:
-        """A file's bytes on the driver: only for the rare files Spark will not read."""
-        return self._store().read_bytes(landed)
+    def _contents(self, spark: SparkSession, files: list[LandedFile]) -> DataFrame:
+        """``(sales_month, source_file, content)``, read by the executors; the rare names
+        Spark refuses to read (leading "." or "_") come through the driver instead, so no
+        landed file goes unjudged."""
+        by_spark = [f for f in files if not spark_skips(f.name)]
+        by_driver = [f for f in files if spark_skips(f.name)]
+        frames = []
+        if by_spark:
+            path_parts = F.split(F.col("path"), "/")
+            frames.append(
+                spark.read.format("binaryFile")
+                .load([_hadoop_glob_escaped(f.location) for f in by_spark])
+                .select(
+                    F.element_at(path_parts, -2).alias("sales_month"),
+                    F.element_at(path_parts, -1).alias("source_file"),
+                    "content",
+                )
+            )
+        if by_driver:
+            store = self._store()
+            frames.append(
+                spark.createDataFrame(
+                    [(f.sales_month, f.name, store.read_bytes(f)) for f in by_driver],
+                    CONTENTS_SCHEMA,
+                )
+            )
+        return reduce(DataFrame.unionByName, frames)
 
     def quarantine(self, landed: LandedFile) -> str:
         """Move an invalid file to ``invalid/sales/YYYY-MM/``; returns where it went."""
@@ -75,100 +127,3 @@ class LandingZone(dg.ConfigurableResource):
     def write_file(self, sales_month: str, name: str, content: bytes) -> None:
         """Land a file (used by the sample-data generator and tests)."""
         self._store().write_file(sales_month, name, content)
-
-
-class _LocalStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _month_dir(self, sales_month: str) -> Path:
-        return self.root / SALES_FOLDER / sales_month
-
-    def month_files(self, sales_month: str) -> list[LandedFile]:
-        folder = self._month_dir(sales_month)
-        if not folder.is_dir():
-            return []
-        return [
-            LandedFile(sales_month, p.name, str(p), p.stat().st_size)
-            for p in sorted(folder.iterdir(), key=lambda p: p.name)
-            if p.is_file()
-        ]
-
-    def sha256(self, landed: LandedFile) -> str:
-        digest = hashlib.sha256()
-        with open(landed.spark_path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-
-    def read_bytes(self, landed: LandedFile) -> bytes:
-        return Path(landed.spark_path).read_bytes()
-
-    def quarantine(self, landed: LandedFile) -> str:
-        target_dir = self.root / INVALID_FOLDER / SALES_FOLDER / landed.sales_month
-        target_dir.mkdir(parents=True, exist_ok=True)
-        target = target_dir / landed.name
-        shutil.move(landed.spark_path, target)
-        return str(target)
-
-    def write_file(self, sales_month: str, name: str, content: bytes) -> None:
-        folder = self._month_dir(sales_month)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(content)
-
-
-class _S3Store:
-    """The same operations on ``s3a://bucket/prefix`` (S3 has no rename: copy, then delete)."""
-
-    def __init__(self, client, root: str) -> None:
-        self.client = client
-        parsed = urlparse(root)
-        self.bucket = parsed.netloc
-        self.prefix = parsed.path.strip("/")
-
-    def _key(self, *parts: str) -> str:
-        return "/".join(p for p in (self.prefix, *parts) if p)
-
-    def month_files(self, sales_month: str) -> list[LandedFile]:
-        folder = self._key(SALES_FOLDER, sales_month) + "/"
-        files = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=folder, Delimiter="/"
-        ):
-            for item in page.get("Contents", []):
-                name = item["Key"][len(folder) :]
-                if name:  # skip a folder marker
-                    files.append(
-                        LandedFile(
-                            sales_month, name, f"s3a://{self.bucket}/{item['Key']}", item["Size"]
-                        )
-                    )
-        return sorted(files, key=lambda f: f.name)
-
-    def _object_key(self, landed: LandedFile) -> str:
-        return self._key(SALES_FOLDER, landed.sales_month, landed.name)
-
-    def sha256(self, landed: LandedFile) -> str:
-        body = self.client.get_object(Bucket=self.bucket, Key=self._object_key(landed))["Body"]
-        digest = hashlib.sha256()
-        for block in iter(lambda: body.read(1 << 20), b""):
-            digest.update(block)
-        return digest.hexdigest()
-
-    def read_bytes(self, landed: LandedFile) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._object_key(landed))[
-            "Body"
-        ].read()
-
-    def quarantine(self, landed: LandedFile) -> str:
-        source = self._object_key(landed)
-        target = self._key(INVALID_FOLDER, SALES_FOLDER, landed.sales_month, landed.name)
-        self.client.copy_object(
-            Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source}
-        )
-        self.client.delete_object(Bucket=self.bucket, Key=source)
-        return f"s3a://{self.bucket}/{target}"
-
-    def write_file(self, sales_month: str, name: str, content: bytes) -> None:
-        key = self._key(SALES_FOLDER, sales_month, name)
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=content)

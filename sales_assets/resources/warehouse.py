@@ -1,10 +1,16 @@
-"""The warehouse connection (SQLAlchemy URL: SQLite by default, MySQL in production)."""
+"""The warehouse (SQLAlchemy URL: SQLite by default, MySQL in production).
+
+The one component that writes to the warehouse: result months, the file audit and the
+dimension tables all go through :meth:`Warehouse.write`, one transaction and one bulk
+insert path; every failure is wrapped once, in :meth:`Warehouse._fail`, without the password.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +22,8 @@ from pydantic import PrivateAttr
 from sales_assets import warehouse_schema as ws
 
 INSERT_BATCH_ROWS = 10_000
+
+Row = Mapping[str, Any]
 
 
 class WarehouseError(RuntimeError):
@@ -59,6 +67,44 @@ def _to_decimal(value: Any, scale: int) -> Any:
     return decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-scale))
 
 
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: Iterable[Row]) -> int:
+    """Insert through the driver's ``executemany``, in batches; the number of rows back.
+
+    Values go through each column type's own bind processing, column by column: SQLAlchemy's
+    per-row parameter building would cost several times more than the database itself.
+    """
+    dialect = connection.dialect
+    names = [column.key for column in table.columns]
+    compiled = table.insert().compile(dialect=dialect, column_keys=names)
+    order = list(compiled.positiontup) if compiled.positional else names
+    processors = {column.key: column.type.bind_processor(dialect) for column in table.columns}
+    written = 0
+    for batch in _batches(rows, INSERT_BATCH_ROWS):
+        columns = []
+        for name in order:
+            values = [row.get(name) for row in batch]
+            process = processors[name]
+            columns.append([process(v) for v in values] if process else values)
+        records = list(zip(*columns, strict=True))
+        params = (
+            records if compiled.positional else [dict(zip(order, r, strict=True)) for r in records]
+        )
+        connection.exec_driver_sql(compiled.string, params)
+        written += len(batch)
+    return written
+
+
 class Warehouse(dg.ConfigurableResource):
     """Tables of the warehouse. ``url`` comes from ``SALES_WAREHOUSE_URL``; it may hold a
     password, so it is only ever shown through :func:`describe_url`."""
@@ -83,46 +129,75 @@ class Warehouse(dg.ConfigurableResource):
         return self._engine
 
     def _fail(self, action: str, error: Exception) -> WarehouseError:
+        """The one wrapper of a failed operation: what, where, and what to check."""
         url = _parsed_url(self.url)
-        original = getattr(error, "orig", error)
+        original = getattr(error, "orig", None) or error
+        first_line = (str(original).splitlines() or [""])[0][:300]
         return WarehouseError(
             f"Warehouse {action} failed on host {url.host or 'local'}, database "
             f"{url.database!r} ({describe_url(self.url)}): {type(original).__name__}: "
-            f"{original}. Check SALES_WAREHOUSE_URL and that the server is up."
+            f"{first_line}. Check SALES_WAREHOUSE_URL and that the server is up."
         )
 
-    def ensure_tables(self, tables: Iterable[sa.Table]) -> None:
+    @contextmanager
+    def _guarded(self, action: str) -> Iterator[None]:
         try:
-            ws.metadata.create_all(self.engine(), tables=list(tables), checkfirst=True)
+            yield
         except sa.exc.SQLAlchemyError as error:
-            raise self._fail("table creation", error) from None
+            raise self._fail(action, error) from None
+
+    def has_table(self, table: sa.Table) -> bool:
+        with self._guarded(f"look-up of {table.name}"):
+            return sa.inspect(self.engine()).has_table(table.name)
+
+    def ensure_tables(self, tables: Iterable[sa.Table]) -> None:
+        with self._guarded("table creation"):
+            ws.metadata.create_all(self.engine(), tables=list(tables), checkfirst=True)
 
     # --- writes -----------------------------------------------------------------------
-    def replace_months(
+    def write(
         self,
-        table: sa.Table,
-        sales_months: Sequence[str],
-        rows: Iterable[dict[str, Any]],
+        replacements: Mapping[sa.Table, Iterable[Row]],
         *,
-        delete_first: bool = True,
-    ) -> int:
-        """In one transaction: delete the months' rows (unless appending), insert ``rows``."""
-        self.ensure_tables([table])
-        written = 0
-        try:
-            with self.engine().begin() as connection:
-                if delete_first and sales_months:
-                    connection.execute(
-                        table.delete().where(table.c.sales_month.in_(list(sales_months)))
-                    )
-                for batch in _batches(rows, INSERT_BATCH_ROWS):
-                    connection.execute(table.insert(), batch)
-                    written += len(batch)
-        except sa.exc.SQLAlchemyError as error:
-            raise self._fail(f"write of {table.name}", error) from None
+        months: Sequence[str] | None = None,
+        append: bool = False,
+    ) -> dict[str, int]:
+        """In one transaction, for each table: delete the given ``months`` (every row when
+        ``months`` is None; nothing when appending), then bulk-insert its rows.
+        Rows written per table back."""
+        tables = list(replacements)
+        self.ensure_tables(tables)  # DDL first: MySQL commits on DDL
+        written: dict[str, int] = {}
+        names = ", ".join(t.name for t in tables)
+        with self._guarded(f"write of {names}"), self.engine().begin() as connection:
+            for table in tables:
+                if append:
+                    continue
+                delete = table.delete()
+                if months is not None:
+                    delete = delete.where(table.c.sales_month.in_(list(months)))
+                connection.execute(delete)
+            for table, rows in replacements.items():
+                written[table.name] = _bulk_insert(connection, table, rows)
         return written
 
+    def replace_months(self, table: sa.Table, months: Sequence[str], rows: Iterable[Row]) -> int:
+        """Replace the rows of ``months`` with ``rows`` in one transaction."""
+        return self.write({table: rows}, months=list(months))[table.name]
+
+    def append(self, table: sa.Table, rows: Iterable[Row]) -> int:
+        return self.write({table: rows}, append=True)[table.name]
+
+    def replace_tables(self, rows_by_table: Mapping[sa.Table, Iterable[Row]]) -> dict[str, int]:
+        """Replace whole tables (the dimensions) in one transaction."""
+        return self.write(rows_by_table)
+
     # --- reads ------------------------------------------------------------------------
+    def select(self, query: sa.Select, what: str) -> list[dict[str, Any]]:
+        """Rows of a (small) query as dicts."""
+        with self._guarded(f"read of {what}"), self.engine().connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
     def read_rows(
         self, table: sa.Table, sales_months: Sequence[str] | None = None
     ) -> list[dict[str, Any]]:
@@ -130,21 +205,18 @@ class Warehouse(dg.ConfigurableResource):
         query = sa.select(table)
         if sales_months is not None:
             query = query.where(table.c.sales_month.in_(list(sales_months)))
-        try:
-            with self.engine().connect() as connection:
-                return [dict(row._mapping) for row in connection.execute(query)]
-        except sa.exc.SQLAlchemyError as error:
-            raise self._fail(f"read of {table.name}", error) from None
+        return self.select(query, table.name)
+
+    def scalar(self, query: sa.Select, what: str) -> Any:
+        with self._guarded(f"read of {what}"), self.engine().connect() as connection:
+            return connection.execute(query).scalar_one()
 
     def read_arrow(self, table: sa.Table, columns: Sequence[str] | None = None) -> pa.Table:
         """A table (or some of its columns) as Arrow columns: one query, fetched in bulk and
         transposed in C, for dimensions of millions of rows."""
         selected = [table.c[name] for name in columns] if columns else list(table.columns)
-        try:
-            with self.engine().connect() as connection:
-                rows = connection.execute(sa.select(*selected)).fetchall()
-        except sa.exc.SQLAlchemyError as error:
-            raise self._fail(f"read of {table.name}", error) from None
+        with self._guarded(f"read of {table.name}"), self.engine().connect() as connection:
+            rows = connection.execute(sa.select(*selected)).fetchall()
         by_column = list(zip(*rows, strict=True)) if rows else [()] * len(selected)
         arrays = []
         for column, values in zip(selected, by_column, strict=True):
@@ -163,14 +235,3 @@ class Warehouse(dg.ConfigurableResource):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.dispose()
-
-
-def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

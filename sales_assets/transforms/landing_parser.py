@@ -25,9 +25,6 @@ from sales_assets.transforms.contract import (
     REASON_MISSING_COLUMNS,
     REASON_NOT_CSV,
     REASON_UNREADABLE,
-    STATUS_DUPLICATE,
-    STATUS_INVALID,
-    STATUS_PROCESSED,
 )
 
 # No field limit short of what one file can hold (binaryFile reads files up to 2 GiB).
@@ -197,50 +194,3 @@ def inspect_file(name: str, content: bytes) -> FileVerdict:
     """Only the verdict of a file (its records are read and dropped)."""
     *_, verdict = parse_file(name, content)
     return verdict
-
-
-@dataclass(frozen=True)
-class FileDecision:
-    """The run's decision on one landed file: processed, invalid or duplicate."""
-
-    sales_month: str
-    name: str
-    status: str
-    reason: str | None
-    content_sha256: str
-    rows_read: int
-
-
-def decide_files(sales_month: str, verdicts: list[FileVerdict]) -> list[FileDecision]:
-    """Apply the invalid and duplicate-file rules to one month folder's verdicts.
-
-    Identical bytes are processed once: the first valid file by name (code-point order);
-    a byte copy of an invalid file is itself invalid, never a duplicate.
-    """
-    first_by_hash: dict[str, str] = {}
-    decisions = []
-    for verdict in sorted(verdicts, key=lambda v: v.name):
-        if verdict.invalid_reason is not None:
-            status, reason, rows = STATUS_INVALID, verdict.invalid_reason, 0
-        elif verdict.content_sha256 in first_by_hash:
-            status, reason, rows = STATUS_DUPLICATE, first_by_hash[verdict.content_sha256], 0
-        else:
-            first_by_hash[verdict.content_sha256] = verdict.name
-            status, reason, rows = STATUS_PROCESSED, None, verdict.rows_read
-        decisions.append(
-            FileDecision(sales_month, verdict.name, status, reason, verdict.content_sha256, rows)
-        )
-    return decisions
-
-
-def first_with_same_bytes(
-    files: list[tuple[str, str, str]],
-) -> dict[tuple[str, str], tuple[str, str]]:
-    """``(sales_month, name, sha256)`` of each file -> the first file by name (code-point
-    order) in its month with the same bytes: itself when it has no earlier copy. Only those
-    firsts need parsing; a copy shares its first's verdict."""
-    first: dict[tuple[str, str], tuple[str, str]] = {}
-    result = {}
-    for month, name, sha in sorted(files):
-        result[(month, name)] = first.setdefault((month, sha), (month, name))
-    return result

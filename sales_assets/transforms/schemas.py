@@ -115,11 +115,3 @@ SALES_TEAM_DATA_MART_SCHEMA = T.StructType(
         T.StructField("store_id", T.IntegerType(), True),
     ]
 )
-
-LAKE_SCHEMAS: dict[str, T.StructType] = {
-    "validated_sales": VALIDATED_SALES_SCHEMA,
-    "rejected_sales": REJECTED_SALES_SCHEMA,
-    "enriched_sales": ENRICHED_SALES_SCHEMA,
-    "customer_data_mart": CUSTOMER_DATA_MART_SCHEMA,
-    "sales_team_data_mart": SALES_TEAM_DATA_MART_SCHEMA,
-}

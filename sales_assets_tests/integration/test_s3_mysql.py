@@ -12,7 +12,7 @@ from sales_assets import warehouse_schema as ws
 from sales_assets.io_managers.lake import read_months
 from sales_assets.resources.warehouse import Warehouse, WarehouseError
 from sales_assets_tests import scenario
-from sales_assets_tests.integration.conftest import s3_keys
+from sales_assets_tests.support import s3_keys
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
+
 from sales_assets import warehouse_schema as ws
-from sales_assets.resources.warehouse import Warehouse
+from sales_assets.resources.warehouse import Warehouse, WarehouseError
 
 AWKWARD_CENTS = [
     D("0.10"),
@@ -61,3 +63,11 @@ def test_replacing_a_month_leaves_other_months_alone(tmp_path):
     warehouse.replace_months(ws.sales_team_incentive, ["2024-02"], [row("2024-02", "3.00")])
     got = {r["sales_month"]: r["total_sales"] for r in warehouse.read_rows(ws.sales_team_incentive)}
     assert got == {"2024-01": D("1.00"), "2024-02": D("3.00")}
+
+
+def test_a_password_with_a_raw_at_sign_never_reaches_the_message():
+    warehouse = Warehouse(url="mysql+pymysql://app:Tr0ub@dor@db.internal:3306/sales")
+    with pytest.raises(WarehouseError) as raised:
+        warehouse.engine()
+    assert "Tr0ub" not in str(raised.value) and "dor" not in str(raised.value)
+    assert "%40" in str(raised.value)

@@ -10,8 +10,6 @@ import pytest
 from sales_assets.transforms.landing_parser import (
     FileVerdict,
     RecordChunk,
-    decide_files,
-    first_with_same_bytes,
     inspect_file,
     parse_file,
 )
@@ -113,39 +111,6 @@ def test_a_file_unreadable_part_way_is_unreadable_with_no_rows():
 def test_bad_header_and_bad_quoting_is_unreadable_first():
     verdict = inspect_file("a.csv", b'customer_id\n"open\n')
     assert verdict.invalid_reason == "unreadable"
-
-
-def test_duplicates_first_by_name_processed_and_invalid_copies_stay_invalid():
-    verdicts = [
-        FileVerdict("b.csv", "h1", rows_read=3),
-        FileVerdict("a.csv", "h1", rows_read=3),
-        FileVerdict("c.csv", "h2", "empty"),
-        FileVerdict("d.csv", "h2", "empty"),
-        FileVerdict("B.csv", "h1", rows_read=3),  # 'B' < 'a' in code-point order
-    ]
-    decided = {d.name: (d.status, d.reason) for d in decide_files("2024-01", verdicts)}
-    assert decided == {
-        "B.csv": ("processed", None),
-        "a.csv": ("duplicate", "B.csv"),
-        "b.csv": ("duplicate", "B.csv"),
-        "c.csv": ("invalid", "empty"),
-        "d.csv": ("invalid", "empty"),
-    }
-
-
-def test_only_the_first_of_identical_files_in_a_month_is_parsed():
-    files = [
-        ("2024-01", "b.csv", "h1"),
-        ("2024-01", "a.csv", "h1"),
-        ("2024-01", "c.csv", "h2"),
-        ("2024-02", "z.csv", "h1"),  # same bytes, other month: judged in its own month
-    ]
-    assert first_with_same_bytes(files) == {
-        ("2024-01", "a.csv"): ("2024-01", "a.csv"),
-        ("2024-01", "b.csv"): ("2024-01", "a.csv"),
-        ("2024-01", "c.csv"): ("2024-01", "c.csv"),
-        ("2024-02", "z.csv"): ("2024-02", "z.csv"),
-    }
 
 
 def test_a_field_over_a_megabyte_is_still_readable():

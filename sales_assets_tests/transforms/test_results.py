@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
-from sales_assets.checks import incentive_violations
 from sales_assets.transforms import results
 from sales_assets.transforms.schemas import CUSTOMER_DATA_MART_SCHEMA, SALES_TEAM_DATA_MART_SCHEMA
 
@@ -84,31 +83,6 @@ def test_rank_ties_share_the_incentive_and_rounding_is_half_up(spark):
         (1, 12): (3, D("0.00")),
         (2, 20): (1, D("0.01")),  # 0.005 -> 0.01
     }
-
-
-def test_incentive_rule_check_spots_a_wrong_row():
-    rows = [
-        dict(
-            store_id=1,
-            sales_person_id=10,
-            sales_month="2024-01",
-            total_sales=D("20.00"),
-            sales_rank=1,
-            incentive=D("0.20"),
-        ),
-        dict(
-            store_id=1,
-            sales_person_id=11,
-            sales_month="2024-01",
-            total_sales=D("10.00"),
-            sales_rank=2,
-            incentive=D("0.00"),
-        ),
-    ]
-    assert incentive_violations(rows, D("0.01")) == []
-    rows[1]["incentive"] = D("0.10")
-    rows[0]["sales_rank"] = 2
-    assert len(incentive_violations(rows, D("0.01"))) == 2
 
 
 def test_contact_details_do_not_depend_on_the_months_in_the_run(spark):

@@ -1,96 +1,24 @@
-"""Landing files to classified sales rows: parse in executors, then type and judge each row."""
+"""Typing and row rules (SPEC section 2): every record gets exactly one reason, or none.
+
+Each rule is one ``(condition, reason)`` entry in SPEC order; the first that holds wins.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
-import pyarrow as pa
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sales_assets.transforms import contract as c
-from sales_assets.transforms.landing_parser import FileVerdict, RecordChunk, parse_file
 from sales_assets.transforms.schemas import (
-    PARSED_LANDING_SCHEMA,
     PRICE_TYPE,
     REJECTED_SALES_SCHEMA,
     TOTAL_COST_TYPE,
     VALIDATED_SALES_SCHEMA,
 )
 
-RECORD_TYPE_FILE = "file"
-RECORD_TYPE_ROW = "row"
-ARROW_BATCH_ROWS = 65_536
-
-_ARROW_SCHEMA = pa.schema(
-    [pa.field(f.name, pa.string()) for f in PARSED_LANDING_SCHEMA.fields[:5]]
-    + [pa.field("rows_read", pa.int64()), pa.field("line_number", pa.int64())]
-    + [pa.field(name, pa.string()) for name in c.MANDATORY_COLUMNS]
-    + [
-        pa.field("additional_columns", pa.string()),
-        pa.field("raw_record", pa.string()),
-        pa.field("malformed", pa.bool_()),
-    ]
-)
-
-
-def _row_batch(sales_month: str, source_file: str, chunk: RecordChunk) -> pa.RecordBatch:
-    n = len(chunk)
-    columns = {
-        "record_type": pa.array([RECORD_TYPE_ROW] * n, pa.string()),
-        "sales_month": pa.array([sales_month] * n, pa.string()),
-        "source_file": pa.array([source_file] * n, pa.string()),
-        "content_sha256": pa.nulls(n, pa.string()),
-        "invalid_reason": pa.nulls(n, pa.string()),
-        "rows_read": pa.nulls(n, pa.int64()),
-        "line_number": chunk.line_numbers,
-        **chunk.values,
-        "additional_columns": chunk.additional_columns,
-        "raw_record": chunk.raw_records,
-        "malformed": chunk.malformed,
-    }
-    return pa.RecordBatch.from_arrays(list(columns.values()), schema=_ARROW_SCHEMA)
-
-
-def _verdict_batch(sales_month: str, verdict: FileVerdict) -> pa.RecordBatch:
-    row = {name: [None] for name in _ARROW_SCHEMA.names}
-    row.update(
-        record_type=[RECORD_TYPE_FILE],
-        sales_month=[sales_month],
-        source_file=[verdict.name],
-        content_sha256=[verdict.content_sha256],
-        invalid_reason=[verdict.invalid_reason],
-        rows_read=[verdict.rows_read],
-    )
-    return pa.RecordBatch.from_pydict(row, schema=_ARROW_SCHEMA)
-
-
-def _parse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    for batch in batches:
-        months = batch.column("sales_month").to_pylist()
-        names = batch.column("source_file").to_pylist()
-        contents = batch.column("content")
-        for i, (month, name) in enumerate(zip(months, names, strict=True)):
-            for part in parse_file(name, contents[i].as_py(), ARROW_BATCH_ROWS):
-                if isinstance(part, FileVerdict):
-                    yield _verdict_batch(month, part)
-                else:
-                    yield _row_batch(month, name, part)
-
-
-def parse_landing_files(files: DataFrame) -> DataFrame:
-    """``(sales_month, source_file, content)`` -> one ``file`` row per file plus its records.
-
-    Parsing runs in the executors (one file per task slot); the driver sees only the
-    per-file verdict rows.
-    """
-    return files.select("sales_month", "source_file", "content").mapInArrow(
-        _parse_batches, PARSED_LANDING_SCHEMA
-    )
-
-
-# --- typing and row rules ----------------------------------------------------------------
 _INT_FORM = r"^[+-]?[0-9]+$"
 _DECIMAL_FORM = r"^-?[0-9]+(\.[0-9]{1,2})?$"
 _DATE_FORM = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sales_assets.transforms import landing
+from sales_assets.transforms import row_rules
 from sales_assets.transforms.contract import MANDATORY_COLUMNS
 
 GOOD = dict(
@@ -48,7 +48,7 @@ def _classify(spark, dimensions, rows: list[dict], malformed: bool = False):
         + [f"{c} string" for c in MANDATORY_COLUMNS]
     )
     frame = spark.createDataFrame(records, schema)
-    return landing.classify_sales(frame, *dimensions).orderBy("line_number")
+    return row_rules.classify_sales(frame, *dimensions).orderBy("line_number")
 
 
 CASES = [
@@ -94,7 +94,7 @@ def test_malformed_row_comes_first(spark, dimensions):
 
 
 def test_accepted_rows_are_typed_exactly(spark, dimensions):
-    [row] = landing.accepted_sales(_classify(spark, dimensions, [GOOD])).collect()
+    [row] = row_rules.accepted_sales(_classify(spark, dimensions, [GOOD])).collect()
     assert (row.customer_id, row.sales_date, row.price, row.quantity, row.total_cost) == (
         1,
         dt.date(2024, 1, 5),

@@ -1,0 +1,130 @@
+"""Where landed files live: a local folder or an S3 prefix, behind the same few operations.
+
+The one place that knows the difference between the two backends of the landing zone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SALES_FOLDER = "sales"
+INVALID_FOLDER = "invalid"
+READ_BLOCK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    sales_month: str
+    name: str  # name within the month folder
+    location: str  # where Spark reads it (absolute path or s3a:// URI)
+    size: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.sales_month, self.name
+
+    @property
+    def needs_parsing(self) -> bool:
+        """Whether Spark must read it: a non-CSV name or 0 bytes is judged without reading."""
+        return self.name.lower().endswith(".csv") and self.size > 0
+
+
+class LocalStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _month_dir(self, sales_month: str) -> Path:
+        return self.root / SALES_FOLDER / sales_month
+
+    def month_files(self, sales_month: str) -> list[LandedFile]:
+        folder = self._month_dir(sales_month)
+        if not folder.is_dir():
+            return []
+        return [
+            LandedFile(sales_month, p.name, str(p), p.stat().st_size)
+            for p in sorted(folder.iterdir(), key=lambda p: p.name)
+            if p.is_file()
+        ]
+
+    def sha256(self, landed: LandedFile) -> str:
+        digest = hashlib.sha256()
+        with open(landed.location, "rb") as handle:
+            for block in iter(lambda: handle.read(READ_BLOCK_BYTES), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def read_bytes(self, landed: LandedFile) -> bytes:
+        return Path(landed.location).read_bytes()
+
+    def quarantine(self, landed: LandedFile) -> str:
+        target_dir = self.root / INVALID_FOLDER / SALES_FOLDER / landed.sales_month
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / landed.name
+        shutil.move(landed.location, target)
+        return str(target)
+
+    def write_file(self, sales_month: str, name: str, content: bytes) -> None:
+        folder = self._month_dir(sales_month)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+
+
+class S3Store:
+    """The same operations on ``s3a://bucket/prefix`` (S3 has no rename: copy, then delete)."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def _key(self, *parts: str) -> str:
+        return "/".join(p for p in (self.prefix, *parts) if p)
+
+    def month_files(self, sales_month: str) -> list[LandedFile]:
+        folder = self._key(SALES_FOLDER, sales_month) + "/"
+        files = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=folder, Delimiter="/"
+        ):
+            for item in page.get("Contents", []):
+                name = item["Key"][len(folder) :]
+                if name:  # skip a folder marker
+                    files.append(
+                        LandedFile(
+                            sales_month, name, f"s3a://{self.bucket}/{item['Key']}", item["Size"]
+                        )
+                    )
+        return sorted(files, key=lambda f: f.name)
+
+    def _object_key(self, landed: LandedFile) -> str:
+        return self._key(SALES_FOLDER, landed.sales_month, landed.name)
+
+    def _body(self, landed: LandedFile) -> Any:
+        return self.client.get_object(Bucket=self.bucket, Key=self._object_key(landed))["Body"]
+
+    def sha256(self, landed: LandedFile) -> str:
+        body = self._body(landed)
+        digest = hashlib.sha256()
+        for block in iter(lambda: body.read(READ_BLOCK_BYTES), b""):
+            digest.update(block)
+        return digest.hexdigest()
+
+    def read_bytes(self, landed: LandedFile) -> bytes:
+        return self._body(landed).read()
+
+    def quarantine(self, landed: LandedFile) -> str:
+        source = self._object_key(landed)
+        target = self._key(INVALID_FOLDER, SALES_FOLDER, landed.sales_month, landed.name)
+        self.client.copy_object(
+            Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source}
+        )
+        self.client.delete_object(Bucket=self.bucket, Key=source)
+        return f"s3a://{self.bucket}/{target}"
+
+    def write_file(self, sales_month: str, name: str, content: bytes) -> None:
+        key = self._key(SALES_FOLDER, sales_month, name)
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=content)

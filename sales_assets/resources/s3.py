@@ -1,0 +1,94 @@
+"""Everything this project knows about S3: URIs, Spark's s3a settings and the boto3 client.
+
+Both ``s3://`` and ``s3a://`` name the same objects; Spark reads and writes ``s3a://``.
+Credentials are never put in any setting here: boto3 and s3a read them from the
+environment (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import dagster as dg
+from dagster_aws.s3 import S3Resource
+from pydantic import PrivateAttr
+
+from sales_assets.errors import ConfigError
+
+S3_SCHEMES = ("s3", "s3a")
+JARS_DIR_VARIABLE = "SALES_SPARK_JARS_DIR"
+# hadoop-aws matching pyspark's bundled Hadoop; used when no jars were fetched.
+HADOOP_AWS_PACKAGE = "org.apache.hadoop:hadoop-aws:3.5.0"
+
+
+def is_s3_uri(uri: str) -> bool:
+    return urlparse(uri).scheme in S3_SCHEMES
+
+
+def s3a_uri(uri: str, variable: str) -> str:
+    """``s3a://bucket/prefix`` for either S3 scheme, with no trailing slash."""
+    parsed = urlparse(uri)
+    if not parsed.netloc:
+        raise ConfigError(f"{variable}={uri!r} names no bucket: use s3://bucket/prefix.")
+    return f"s3a://{parsed.netloc}/{parsed.path.strip('/')}".rstrip("/")
+
+
+def bucket_and_prefix(uri: str) -> tuple[str, str]:
+    parsed = urlparse(uri)
+    return parsed.netloc, parsed.path.strip("/")
+
+
+def jars_dir() -> Path:
+    """Where ``scripts/fetch_jars.sh`` puts the s3a jars: ``$SALES_SPARK_JARS_DIR``, else a
+    per-user cache, so an installed package finds them wherever it lives."""
+    configured = os.environ.get(JARS_DIR_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "sales_assets" / "jars"
+
+
+def s3a_spark_config(endpoint_url: str | None, region: str | None) -> dict[str, str]:
+    """Spark settings for s3a: the jars, the endpoint and the signing region."""
+    conf = {
+        "spark.hadoop.fs.s3a.aws.credentials.provider": (
+            "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider,"
+            "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
+        ),
+    }
+    folder = jars_dir()
+    jars = sorted(str(p) for p in folder.glob("*.jar")) if folder.is_dir() else []
+    if jars:
+        conf["spark.jars"] = ",".join(jars)
+    else:  # let Spark resolve them from Maven Central (needs network to the registry)
+        conf["spark.jars.packages"] = HADOOP_AWS_PACKAGE
+    if endpoint_url:
+        # An S3-compatible server (MinIO and the like) wants path-style requests.
+        conf["spark.hadoop.fs.s3a.endpoint"] = endpoint_url
+        conf["spark.hadoop.fs.s3a.path.style.access"] = "true"
+        conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] = str(
+            not endpoint_url.startswith("http://")
+        ).lower()
+    # s3a ignores AWS_REGION: without an explicit region it signs for the wrong one.
+    region = region or ("us-east-1" if endpoint_url else None)
+    if region:
+        conf["spark.hadoop.fs.s3a.endpoint.region"] = region
+    return conf
+
+
+class S3(dg.ConfigurableResource):
+    """The S3 endpoint (dagster-aws ``S3Resource``); one boto3 client per resource."""
+
+    endpoint_url: str | None = None
+    region_name: str | None = None
+    _client: Any = PrivateAttr(default=None)
+
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = S3Resource(
+                endpoint_url=self.endpoint_url, region_name=self.region_name
+            ).get_client()
+        return self._client

@@ -1,0 +1,62 @@
+"""Test support shared by the fixtures and tests: deployments under a temporary folder and
+look-ups on the test S3 server."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import dagster as dg
+
+from sales_assets.config import Settings
+from sales_assets.definitions import build_definitions
+from sales_assets.resources.landing_zone import LandingZone
+from sales_assets.resources.warehouse import Warehouse
+
+
+@dataclass
+class Deployment:
+    """An embedded deployment under a temporary folder: landing, lake and SQLite warehouse."""
+
+    settings: Settings
+    defs: dg.Definitions
+    landing_zone: LandingZone
+    warehouse: Warehouse
+    root: Path
+
+    def run(self, first_month: str, last_month: str, **kwargs) -> dg.ExecuteInProcessResult:
+        """One run over a month range, as a single-run backfill would launch it."""
+        job = self.defs.resolve_job_def("sales_pipeline")
+        return job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            tags={
+                "dagster/asset_partition_range_start": first_month,
+                "dagster/asset_partition_range_end": last_month,
+            },
+            raise_on_error=kwargs.pop("raise_on_error", True),
+            **kwargs,
+        )
+
+
+def make_deployment(env: dict[str, str], root: Path) -> Deployment:
+    settings = Settings.from_env(env)
+    return Deployment(
+        settings=settings,
+        defs=build_definitions(settings),
+        landing_zone=LandingZone.from_settings(settings),
+        warehouse=Warehouse(url=settings.warehouse_url),
+        root=root,
+    )
+
+
+def s3_client():
+    return boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+
+
+def s3_keys(root: str, folder: str) -> list[str]:
+    bucket, prefix = root.removeprefix("s3://").split("/", 1)
+    full = f"{prefix}/{folder}/"
+    pages = s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=full)
+    return sorted(item["Key"][len(full) :] for page in pages for item in page.get("Contents", []))
