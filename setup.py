@@ -20,6 +20,6 @@ setup(
         "pymysql>=1.1",
         "boto3",
     ],
-    extras_require={"dev": ["pytest>=8", "ruff>=0.6"]},
+    extras_require={"dev": ["pytest>=8", "ruff>=0.6", "dagster-dg-cli==1.13.27"]},
     entry_points={"console_scripts": ["sales-assets=sales_assets.cli:main"]},
 )

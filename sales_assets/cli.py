@@ -16,7 +16,7 @@ from typing import NoReturn
 import sqlalchemy as sa
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sales_assets import generate as gen
+from sales_assets import partitions, sample_data
 from sales_assets.config import WAREHOUSE_URL_VARIABLE, ConfigError, Settings
 from sales_assets.report import declining_customers, format_report, top_performers
 from sales_assets.resources.landing_zone import LandingZone
@@ -39,25 +39,10 @@ class _Parser(argparse.ArgumentParser):
 # --- argument types -------------------------------------------------------------------------
 def parse_months(text: str) -> list[str]:
     """``2024-01..2024-03`` (inclusive range) or ``2024-01,2024-05``, or both mixed."""
-    months: list[str] = []
-    for part in (p.strip() for p in text.split(",")):
-        first, _, last = part.partition("..")
-        start, stop = _month_number(first), _month_number(last or first)
-        if stop < start:
-            raise argparse.ArgumentTypeError(f"range {part!r} ends before it starts")
-        months += [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, stop + 1)]
-    return list(dict.fromkeys(months))  # keep order, drop repeats
-
-
-def _month_number(text: str) -> int:
     try:
-        first, _ = gen.month_bounds(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text.strip()!r} is not a month: use YYYY-MM, a range 2024-01..2024-12 "
-            "or a comma list"
-        ) from None
-    return first.year * 12 + first.month - 1
+        return partitions.parse_months(text)
+    except ValueError as error:  # argparse shows an ArgumentTypeError's message as it is
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _month(text: str) -> str:
@@ -132,7 +117,7 @@ def _generate(args: argparse.Namespace, settings: Settings) -> None:
     landing = LandingZone.from_settings(settings)
     for month in args.months:
         month_started = time.perf_counter()
-        manifest = gen.generate_landing(
+        manifest = sample_data.generate_landing(
             landing, [month], args.rows_per_month, dims, seed=args.seed, faults=args.faults
         )[month]
         print(
@@ -149,21 +134,21 @@ def _generate(args: argparse.Namespace, settings: Settings) -> None:
     print(f"done in {_since(started)}")
 
 
-def _dimensions(args: argparse.Namespace, warehouse: Warehouse) -> gen.DimensionRows:
+def _dimensions(args: argparse.Namespace, warehouse: Warehouse) -> sample_data.DimensionRows:
     """Generate and load the dimension tables, or read those already loaded."""
     started, where = time.perf_counter(), describe_url(warehouse.url)
     if args.skip_dimensions:
-        dims = gen.read_dimension_rows(warehouse)
+        dims = sample_data.read_dimension_rows(warehouse)
         print(f"dimensions: using those in {where} ({_counts(dims)})")
     else:
-        dims = gen.generate_dimensions(
+        dims = sample_data.generate_dimensions(
             customers=args.customers,
             stores=args.stores,
             sales_people_per_store=args.sales_people_per_store,
             products=args.products,
             seed=args.seed,
         )
-        gen.load_dimensions(warehouse, dims)
+        sample_data.load_dimensions(warehouse, dims)
         print(f"dimensions: loaded {_counts(dims)} into {where} ({_since(started)})")
     return dims
 

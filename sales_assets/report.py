@@ -32,23 +32,14 @@ DECLINING_COLUMNS = (
 
 
 def _select(warehouse: Warehouse, table: sa.Table, query: sa.Select) -> list[Row]:
-    """Rows of ``query``; a missing table is reported as 'not materialized yet'."""
-    try:
-        engine = warehouse.engine()
-        if not sa.inspect(engine).has_table(table.name):
-            raise WarehouseError(
-                f"Table {table.name!r} does not exist in {describe_url(warehouse.url)}: "
-                f"materialize the {table.name} asset for the month first."
-            )
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
-    except sa.exc.SQLAlchemyError as error:
-        original = getattr(error, "orig", None) or error
+    """Rows of ``query`` on ``table``; a missing table is reported as 'not materialized yet'
+    (the usual cause), other failures as the warehouse wraps them."""
+    if not warehouse.has_table(table):
         raise WarehouseError(
-            f"Reading {table.name} from {describe_url(warehouse.url)} failed "
-            f"({type(original).__name__}: {str(original).splitlines()[0][:300]}). "
-            "Check SALES_WAREHOUSE_URL and that the server is up."
-        ) from None
+            f"Table {table.name!r} does not exist in {describe_url(warehouse.url)}: "
+            f"materialize the {table.name} asset for the month first."
+        )
+    return warehouse.select(query, table.name)
 
 
 def top_performers(warehouse: Warehouse, month: str) -> list[Row]:

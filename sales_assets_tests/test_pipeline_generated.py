@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from sales_assets import generate as gen
+from sales_assets import sample_data
 from sales_assets.io_managers.lake import read_months
 from sales_assets_tests import scenario
 
@@ -13,11 +13,11 @@ MONTHS = ["2024-01", "2024-02"]
 
 
 def test_generated_faulty_months_match_the_manifest(embedded, spark):
-    dims = gen.generate_dimensions(
+    dims = sample_data.generate_dimensions(
         customers=200, stores=3, sales_people_per_store=3, products=60, seed=11
     )
-    gen.load_dimensions(embedded.warehouse, dims)
-    manifests = gen.generate_landing(embedded.landing_zone, MONTHS, 300, dims, seed=5)
+    sample_data.load_dimensions(embedded.warehouse, dims)
+    manifests = sample_data.generate_landing(embedded.landing_zone, MONTHS, 300, dims, seed=5)
 
     assert embedded.run(MONTHS[0], MONTHS[-1]).success
 

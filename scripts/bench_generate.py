@@ -16,7 +16,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from sales_assets import generate as gen
+from sales_assets import sample_data
 from sales_assets.resources.warehouse import Warehouse
 
 T = TypeVar("T")
@@ -37,19 +37,19 @@ def main() -> None:
 
     dims = timed(
         f"generate_dimensions ({args.customers:,} customers)",
-        lambda: gen.generate_dimensions(customers=args.customers, stores=20, products=500),
+        lambda: sample_data.generate_dimensions(customers=args.customers, stores=20, products=500),
     )
     with tempfile.TemporaryDirectory() as folder:
         warehouse = Warehouse(url=f"sqlite:///{folder}/bench.db")
-        timed("load_dimensions (SQLite)", lambda: gen.load_dimensions(warehouse, dims))
+        timed("load_dimensions (SQLite)", lambda: sample_data.load_dimensions(warehouse, dims))
         warehouse.dispose()
     content = timed(
         f"generate_month_csv ({args.rows:,} rows)",
-        lambda: gen.generate_month_csv("2024-01", args.rows, dims),
+        lambda: sample_data.generate_month_csv("2024-01", args.rows, dims),
     )
     files, manifest = timed(
         f"generate_month_files, faults ({args.rows:,} rows)",
-        lambda: gen.generate_month_files("2024-01", args.rows, dims, faults=True),
+        lambda: sample_data.generate_month_files("2024-01", args.rows, dims, faults=True),
     )
     size = sum(len(data) for data in files.values())
     print(f"CSV {len(content) / 1e6:.1f} MB; faulty month {len(files)} files, {size / 1e6:.1f} MB")

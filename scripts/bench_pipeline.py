@@ -29,7 +29,7 @@ def main() -> None:
     )
     import dagster as dg
 
-    from sales_assets import generate
+    from sales_assets import sample_data
     from sales_assets.config import Settings
     from sales_assets.definitions import build_definitions
     from sales_assets.resources.landing_zone import LandingZone
@@ -40,9 +40,9 @@ def main() -> None:
         f"2024-{m:02d}" if m <= 12 else f"2025-{m - 12:02d}" for m in range(1, args.months + 1)
     ]
     started = time.perf_counter()
-    dims = generate.generate_dimensions(seed=1)
-    generate.load_dimensions(Warehouse(url=settings.warehouse_url), dims)
-    generate.generate_landing(
+    dims = sample_data.generate_dimensions(seed=1)
+    sample_data.load_dimensions(Warehouse(url=settings.warehouse_url), dims)
+    sample_data.generate_landing(
         LandingZone.from_settings(settings), months, args.rows_per_month, dims, seed=1
     )
     print(

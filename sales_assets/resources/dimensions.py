@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 
 from sales_assets import warehouse_schema as ws
-from sales_assets.resources.warehouse import Warehouse, WarehouseError
+from sales_assets.resources.warehouse import Warehouse, WarehouseError, describe_url
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,13 @@ def read_dimensions(
     just the join keys (a million customers: an int column instead of seven)."""
     frames = {}
     for table in ws.DIMENSION_TABLES:
-        try:
-            arrow = warehouse.read_arrow(table, [KEY_COLUMNS[table.name]] if keys_only else None)
-        except WarehouseError as error:
+        if not warehouse.has_table(table):  # an unreachable server fails here, as itself
             raise WarehouseError(
-                f"{error} The dimension table {table.name!r} must be loaded before the "
-                "pipeline runs (sales-assets generate loads sample dimensions)."
-            ) from None
+                f"The dimension table {table.name!r} is missing from "
+                f"{describe_url(warehouse.url)}: load the dimension tables before the pipeline "
+                "runs (sales-assets generate loads sample dimensions)."
+            )
+        arrow = warehouse.read_arrow(table, [KEY_COLUMNS[table.name]] if keys_only else None)
         frames[table.name] = spark.createDataFrame(arrow)
     return Dimensions(
         customers=frames["customer"],

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+import sqlalchemy as sa
 
 from sales_assets import warehouse_schema as ws
-from sales_assets.resources.warehouse import Warehouse, WarehouseError
+from sales_assets.resources.warehouse import Warehouse, WarehouseError, _bulk_insert
+from sales_assets.sample_data import generate_dimensions
 
 AWKWARD_CENTS = [
     D("0.10"),
@@ -71,3 +73,17 @@ def test_a_password_with_a_raw_at_sign_never_reaches_the_message():
         warehouse.engine()
     assert "Tr0ub" not in str(raised.value) and "dor" not in str(raised.value)
     assert "%40" in str(raised.value)
+
+
+def test_bulk_insert_also_works_with_named_parameters():
+    # MySQL drivers take named parameters; SQLite can too, which exercises that branch here.
+    products = generate_dimensions(
+        customers=300, stores=4, sales_people_per_store=3, products=120, seed=7
+    )["product"]
+    engine = sa.create_engine("sqlite://", paramstyle="named")
+    ws.metadata.create_all(engine, tables=[ws.product])
+    with engine.begin() as connection:
+        assert _bulk_insert(connection, ws.product, products) == len(products)
+        rows = connection.execute(sa.select(ws.product).order_by(ws.product.c.id)).all()
+    assert [dict(r._mapping) for r in rows] == products
+    engine.dispose()

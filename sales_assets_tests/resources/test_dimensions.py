@@ -1,0 +1,28 @@
+"""Dimension tables as Spark frames, and a clear stop when one was never loaded."""
+
+from __future__ import annotations
+
+import pytest
+
+from sales_assets import warehouse_schema as ws
+from sales_assets.resources.dimensions import read_dimensions
+from sales_assets.resources.warehouse import Warehouse, WarehouseError
+from sales_assets_tests import scenario
+
+
+def test_keys_only_reads_just_the_join_keys(tmp_path, spark):
+    warehouse = Warehouse(url=f"sqlite:///{tmp_path}/w.db")
+    scenario.load_dimensions(warehouse)
+    dims = read_dimensions(warehouse, spark, keys_only=True)
+    assert dims.customers.columns == ["customer_id"]
+    assert dims.products.columns == ["name"]
+    full = read_dimensions(warehouse, spark)
+    assert full.customers.columns == [c.name for c in ws.customer.columns]
+    assert full.customers.count() == dims.customers.count() > 0
+
+
+def test_a_missing_dimension_table_says_to_load_it(tmp_path, spark):
+    warehouse = Warehouse(url=f"sqlite:///{tmp_path}/w.db")
+    warehouse.ensure_tables([ws.customer])
+    with pytest.raises(WarehouseError, match=r"'store' is missing .* load the dimension tables"):
+        read_dimensions(warehouse, spark)
