@@ -3,8 +3,6 @@
 Checks read what was stored, for the run's months only.
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +15,8 @@ from pyspark.sql import functions as F
 
 from sales_assets import storage
 from sales_assets import warehouse_schema as ws
+from sales_assets.partitions import monthly_partitions
+from sales_assets.resources.lake import Lake
 from sales_assets.resources.warehouse import Warehouse
 from sales_assets.transforms import contract as c
 from sales_assets.transforms.file_decisions import FileDecision, FileKey, FileStats
@@ -41,18 +41,42 @@ CONSERVATION_SPEC = dg.AssetCheckSpec(
 )
 
 
-def mandatory_columns_result(validated: DataFrame) -> dg.AssetCheckResult:
-    """Mandatory columns present and non-null in what is written (one aggregate pass)."""
-    missing = [n for n in c.MANDATORY_COLUMNS if n not in validated.columns]
-    present = [n for n in c.MANDATORY_COLUMNS if n in validated.columns]
-    counts = validated.agg(*[F.count_if(F.col(n).isNull()).alias(n) for n in present]).first()
-    bad = {n: counts[n] for n in present if counts[n]} | {n: "missing" for n in missing}
+def mandatory_columns_result(
+    frame: DataFrame,
+    months: Sequence[str],
+    asset: str = "validated_sales",
+    columns: Sequence[str] = c.MANDATORY_COLUMNS,
+) -> dg.AssetCheckResult:
+    """Mandatory columns present and non-null, month by month (one aggregate pass)."""
+    missing = [n for n in columns if n not in frame.columns]
+    present = [n for n in columns if n in frame.columns]
+    counts = frame.groupBy("sales_month").agg(
+        *[F.count_if(F.col(n).isNull()).alias(n) for n in present]
+    )
+    nulls = {
+        row["sales_month"]: {n: row[n] for n in present if row[n]}
+        for row in counts.collect()  # one small row per month
+    }
+    return _mandatory_result(asset, months, nulls, missing)
+
+
+def _mandatory_result(
+    asset: str, months: Sequence[str], nulls: Mapping[str, Mapping[str, int]], missing: list[str]
+) -> dg.AssetCheckResult:
+    bad = {month: dict(found) for month, found in sorted(nulls.items()) if found}
+    problems = [f"{month}: NULL {found}" for month, found in bad.items()]
+    if missing:
+        problems.insert(0, f"columns missing: {', '.join(missing)}")
     return dg.AssetCheckResult(
-        asset_key="validated_sales",
+        asset_key=asset,
         check_name=MANDATORY_CHECK,
-        passed=not bad,
-        metadata={"null_values": str(bad) if bad else "none"},
-        description=None if not bad else f"NULLs in accepted rows: {bad}",
+        passed=not problems,
+        metadata={
+            "months_checked": ", ".join(months),
+            "null_values_by_month": dg.MetadataValue.json(bad),
+            "failing_months": ", ".join(bad) or "none",
+        },
+        description="; ".join(problems) or None,
     )
 
 
@@ -72,6 +96,71 @@ def conservation_result(
         passed=not mismatches,
         metadata={"mismatches": str(mismatches) if mismatches else "none"},
     )
+
+
+# --- every other stage: mandatory columns of what was stored -------------------------------
+# Columns that must never be NULL in each stage (the keys and measures the next stage needs).
+MANDATORY_COLUMNS_OF: dict[str, tuple[str, ...]] = {
+    "enriched_sales": c.MANDATORY_COLUMNS,
+    "customer_data_mart": ("customer_id", "sales_date", "total_cost"),
+    "sales_team_data_mart": ("store_id", "sales_person_id", "sales_date", "total_cost"),
+    "customer_monthly_sales": ("customer_id", "sales_month", "total_sales"),
+    "sales_team_incentive": (
+        "store_id",
+        "sales_person_id",
+        "sales_month",
+        "total_sales",
+        "sales_rank",
+        "incentive",
+    ),
+}
+
+
+def _run_months(context: dg.AssetCheckExecutionContext) -> list[str] | None:
+    """The months of the run; None when the check runs alone without a partition."""
+    partitioned = context.has_partition_key or context.has_partition_key_range
+    return list(context.partition_keys) if partitioned else None
+
+
+def _lake_mandatory_check(asset: str, columns: tuple[str, ...]) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset,
+        name=MANDATORY_CHECK,
+        blocking=True,
+        partitions_def=monthly_partitions,
+        description=f"{', '.join(columns)} present and non-null in the stored months.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, lake: Lake) -> dg.AssetCheckResult:
+        key = dg.AssetKey(asset)
+        months = _run_months(context) or lake.stored_months(key)
+        frame = lake.read(key, storage.lake_schema(key), months)
+        return mandatory_columns_result(frame, months, asset, columns)
+
+    return _check
+
+
+def _warehouse_mandatory_check(asset: str, columns: tuple[str, ...]) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset,
+        name=MANDATORY_CHECK,
+        partitions_def=monthly_partitions,
+        description=f"{', '.join(columns)} non-null in the stored months.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        table = storage.warehouse_table(dg.AssetKey(asset))
+        months = _run_months(context)
+        nulls = warehouse.null_counts_by_month(table, columns, months)
+        return _mandatory_result(asset, months or sorted(nulls), nulls, [])
+
+    return _check
+
+
+MANDATORY_CHECKS = [
+    (_lake_mandatory_check if asset in storage.LAKE_SCHEMAS else _warehouse_mandatory_check)(
+        asset, columns
+    )
+    for asset, columns in MANDATORY_COLUMNS_OF.items()
+]
 
 
 # --- results: warehouse tables --------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -73,3 +74,27 @@ def _month_index(month: str) -> int:
 
 def _month_key(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def next_month(month: str) -> str:
+    """The month after ``month`` (``2024-12`` -> ``2025-01``)."""
+    _, last_day = month_bounds(month)
+    return (last_day + dt.timedelta(days=1)).strftime(MONTH_KEY_FORMAT)
+
+
+def month_ranges(months: Iterable[str]) -> list[tuple[str, str]]:
+    """Consecutive months grouped: ``[01, 02, 04]`` -> ``[(01, 02), (04, 04)]``."""
+    ranges: list[tuple[str, str]] = []
+    for month in sorted(set(months)):
+        if ranges and next_month(ranges[-1][1]) == month:
+            ranges[-1] = (ranges[-1][0], month)
+        else:
+            ranges.append((month, month))
+    return ranges
+
+
+def months_between(first: str, last: str) -> list[str]:
+    months = [first]
+    while months[-1] != last:
+        months.append(next_month(months[-1]))
+    return months

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from pyspark.sql import types as T
 
 from sales_assets import warehouse_schema as ws
+from sales_assets.column_docs import column_description
 from sales_assets.transforms import schemas
 
 LAKE_IO_MANAGER = "lake_io_manager"
@@ -84,14 +85,22 @@ def column_schema(asset_key: dg.AssetKey) -> dg.TableSchema | None:
     if name in LAKE_SCHEMAS:
         return dg.TableSchema(
             columns=[
-                dg.TableColumn(field.name, field.dataType.simpleString())
+                dg.TableColumn(
+                    field.name,
+                    field.dataType.simpleString(),
+                    description=column_description(name, field.name),
+                )
                 for field in LAKE_SCHEMAS[name].fields
             ]
         )
     if name in WAREHOUSE_TABLES:
         return dg.TableSchema(
             columns=[
-                dg.TableColumn(column.name, str(column.type).lower())
+                dg.TableColumn(
+                    column.name,
+                    str(column.type).lower(),
+                    description=column_description(name, column.name),
+                )
                 for column in WAREHOUSE_TABLES[name].columns
             ]
         )

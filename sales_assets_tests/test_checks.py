@@ -3,42 +3,98 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from pyspark.sql import functions as F
 
 from sales_assets import checks
 from sales_assets import warehouse_schema as ws
+from sales_assets.io_managers.lake import read_months
+from sales_assets.resources.lake import write_months
 from sales_assets.resources.warehouse import Warehouse
 from sales_assets.transforms import row_rules
 from sales_assets.transforms.file_decisions import FileDecision, FileStats
 from sales_assets_tests import scenario
 
 
-def test_failing_blocking_check_stops_downstream(embedded, monkeypatch):
-    scenario.load_dimensions(embedded.warehouse)
-    scenario.land_files(embedded.landing_zone)
+def _lost_customer_bug(monkeypatch) -> None:
+    """A bug in the landing step that loses a mandatory value of every accepted row."""
     real_accepted = row_rules.accepted_sales
 
-    def accepted_with_lost_customer(classified):  # a bug that loses a mandatory value
+    def accepted_with_lost_customer(classified):
         return real_accepted(classified).withColumn("customer_id", F.lit(None).cast("int"))
 
     monkeypatch.setattr("sales_assets.assets.landing.accepted_sales", accepted_with_lost_customer)
+
+
+def _lake_state(deployment, spark, month: str) -> tuple:
+    lake_root = Path(deployment.settings.lake_uri)
+    validated = read_months(spark, f"{lake_root}/validated_sales", "validated_sales", [month])
+    files = sorted(p.name for p in (lake_root / "validated_sales").iterdir())
+    return sorted(validated.collect()), files
+
+
+def test_failing_blocking_landing_check_publishes_nothing(embedded, spark, monkeypatch):
+    """Write-audit-publish: the live month, the audit and the landing zone stay as they were."""
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+    assert embedded.run("2024-02", "2024-02").success
+    before = _lake_state(embedded, spark, "2024-02"), scenario.audit_table(embedded.warehouse)
+    late = scenario.LANDING_FILES["2024-02"]["sales_2024_02.csv"] + b"\n"  # other bytes
+    embedded.landing_zone.write_file("2024-02", "late.csv", late)
+    embedded.landing_zone.write_file("2024-02", "late_notes.txt", b"not a csv")
+    _lost_customer_bug(monkeypatch)
+
     result = embedded.run("2024-02", "2024-02", raise_on_error=False)
 
     assert not result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert "enriched_sales" not in materialized
-    assert "customer_monthly_sales" not in materialized
-    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert evaluations["mandatory_columns_not_null"] is False
+    assert materialized == set()  # nothing published, downstream never ran
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    failed = evaluations["mandatory_columns_not_null"]
+    assert failed.passed is False and failed.metadata["failing_months"].value == "2024-02"
+    after = _lake_state(embedded, spark, "2024-02"), scenario.audit_table(embedded.warehouse)
+    assert after == before
+    still_landed = {f.name for f in embedded.landing_zone.month_files("2024-02")}
+    assert {"late.csv", "late_notes.txt"} <= still_landed  # nothing quarantined either
+    assert not (Path(embedded.settings.lake_uri) / "validated_sales" / "_staging").exists()
 
 
-def test_mandatory_columns_check_names_the_null_and_missing_columns(spark):
-    frame = spark.createDataFrame([(1, None)], "customer_id int, store_id int")
-    result = checks.mandatory_columns_result(frame)
+def test_mandatory_columns_check_names_the_month_and_columns(spark):
+    frame = spark.createDataFrame(
+        [("2024-01", 1, 2), ("2024-02", 1, None), ("2024-02", None, None)],
+        "sales_month string, customer_id int, store_id int",
+    )
+    result = checks.mandatory_columns_result(frame, ["2024-01", "2024-02"])
     assert result.passed is False
-    assert "store_id" in result.description and "product_name" in result.description
+    assert result.metadata["failing_months"].value == "2024-02"
+    assert result.metadata["null_values_by_month"].value == {
+        "2024-02": {"customer_id": 1, "store_id": 2}
+    }
+    assert "2024-02" in result.description and "product_name" in result.description
+    good = frame.filter(F.col("sales_month") == "2024-01").select("sales_month", "customer_id")
+    assert checks.mandatory_columns_result(good, ["2024-01"], "x", ["customer_id"]).passed
+
+
+def test_every_stage_has_a_mandatory_columns_check_run_alone_on_stored_months(embedded, spark):
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+    assert embedded.run("2024-01", "2024-03").success
+    for asset in checks.MANDATORY_COLUMNS_OF:
+        result = embedded.run_check(asset, checks.MANDATORY_CHECK, "2024-02")
+        [evaluation] = result.get_asset_check_evaluations()
+        assert evaluation.passed, asset
+        assert evaluation.metadata["months_checked"].value == "2024-02"
+        assert result.get_asset_materialization_events() == []  # nothing re-materialized
+    # A stored month broken behind the pipeline's back is found by the check alone.
+    mart = Path(embedded.settings.lake_uri) / "customer_data_mart"
+    frame = read_months(spark, str(mart), "customer_data_mart", ["2024-02"])
+    broken = frame.withColumn("total_cost", F.lit(None).cast("decimal(12,2)"))
+    write_months(spark, str(mart), broken, ["2024-02"], "behind-the-back")
+    result = embedded.run_check("customer_data_mart", checks.MANDATORY_CHECK, "2024-02")
+    [evaluation] = result.get_asset_check_evaluations()
+    assert not evaluation.passed and evaluation.metadata["failing_months"].value == "2024-02"
 
 
 def test_conservation_check_names_the_month_that_loses_rows():

@@ -8,7 +8,8 @@ import pytest
 from sales_assets import storage
 from sales_assets.partitions import monthly_partitions
 
-ALL_ASSETS = {
+SOURCES = {"landing_zone", "customer", "store", "product", "sales_team"}
+PIPELINE_ASSETS = {
     "validated_sales",
     "rejected_sales",
     "sales_file_audit",
@@ -24,8 +25,8 @@ def test_definitions_load_with_every_asset_monthly_and_single_run_backfill():
     from sales_assets.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == ALL_ASSETS
-    for key in graph.get_all_asset_keys():
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == PIPELINE_ASSETS | SOURCES
+    for key in map(dg.AssetKey, PIPELINE_ASSETS):
         node = graph.get(key)
         assert node.partitions_def == monthly_partitions
         assert node.backfill_policy == dg.BackfillPolicy.single_run()
@@ -61,3 +62,49 @@ def test_a_stored_asset_without_a_contract_fails_at_definitions_load():
     assert "'forgotten_table'" in str(raised.value) and "WAREHOUSE_TABLES" in str(raised.value)
     with pytest.raises(storage.StorageContractError, match="forgotten_sales"):
         storage.lake_schema(dg.AssetKey("forgotten_sales"))
+
+
+def test_every_asset_shows_kinds_owners_code_version_and_described_columns():
+    from sales_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for name in PIPELINE_ASSETS:
+        node = graph.get(dg.AssetKey(name))
+        assert node.kinds >= {"spark"} and node.kinds & {"parquet", "sqlite"}, name
+        assert node.owners == ["team:data-engineering"] and node.code_version, name
+        columns = node.metadata["dagster/column_schema"].columns
+        undescribed = [c.name for c in columns if not c.description]
+        assert undescribed == [], f"{name}: columns without a description: {undescribed}"
+    assert graph.get(dg.AssetKey("landing_zone")).kinds == {"csv", "file"}
+    landed = graph.get(dg.AssetKey("validated_sales"))
+    assert {k.to_user_string() for k in landed.parent_keys} == SOURCES
+
+
+def test_kinds_follow_the_deployment():
+    from sales_assets.config import Settings
+    from sales_assets.definitions import build_definitions
+
+    settings = Settings.from_env(
+        {
+            "SALES_LANDING_URI": "s3://bucket/landing",
+            "SALES_LAKE_URI": "s3://bucket/lake",
+            "SALES_WAREHOUSE_URL": "mysql+pymysql://u:p@db:3306/sales",
+        }
+    )
+    graph = build_definitions(settings).resolve_asset_graph()
+    assert graph.get(dg.AssetKey("enriched_sales")).kinds == {"spark", "parquet", "s3"}
+    assert graph.get(dg.AssetKey("customer_monthly_sales")).kinds == {"spark", "mysql"}
+    assert "mysql" in graph.get(dg.AssetKey("customer")).kinds
+
+
+def test_every_stage_has_a_mandatory_columns_check():
+    from sales_assets.checks import MANDATORY_CHECK
+    from sales_assets.definitions import defs
+
+    checked = {
+        key.asset_key.to_user_string()
+        for key in defs.resolve_asset_graph().asset_check_keys
+        if key.name == MANDATORY_CHECK
+    }
+    stages = PIPELINE_ASSETS - {"rejected_sales", "sales_file_audit"}
+    assert checked == stages

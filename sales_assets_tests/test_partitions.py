@@ -7,7 +7,13 @@ import re
 
 import pytest
 
-from sales_assets.partitions import month_bounds, parse_months, previous_month
+from sales_assets.partitions import (
+    month_bounds,
+    month_ranges,
+    next_month,
+    parse_months,
+    previous_month,
+)
 
 
 def test_month_bounds_know_leap_years() -> None:
@@ -52,3 +58,13 @@ def test_parse_months_errors_name_the_accepted_forms(text: str, message: str) ->
     with pytest.raises(ValueError) as raised:
         parse_months(text)
     assert str(raised.value).startswith(message)
+
+
+def test_month_ranges_and_next_month():
+    assert next_month("2024-12") == "2025-01" and next_month("2024-01") == "2024-02"
+    assert month_ranges(["2024-04", "2024-01", "2024-02", "2024-12", "2025-01"]) == [
+        ("2024-01", "2024-02"),
+        ("2024-04", "2024-04"),
+        ("2024-12", "2025-01"),
+    ]
+    assert month_ranges([]) == []

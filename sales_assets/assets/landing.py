@@ -7,12 +7,14 @@ import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 from pyspark import StorageLevel
 
-from sales_assets import checks
+from sales_assets import checks, storage
 from sales_assets.io_managers.warehouse import APPEND, WRITE_MODE_KEY
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.dimensions import read_dimensions
+from sales_assets.resources.lake import Lake
 from sales_assets.resources.landing_zone import LandingZone
 from sales_assets.resources.warehouse import Warehouse
+from sales_assets.sources import DIMENSION_KEYS, LANDING_ZONE_KEY
 from sales_assets.storage import LAKE_IO_MANAGER, WAREHOUSE_IO_MANAGER
 from sales_assets.transforms import contract as c
 from sales_assets.transforms import file_decisions as fd
@@ -26,24 +28,35 @@ from sales_assets.transforms.landing_frames import (
 )
 from sales_assets.transforms.row_rules import accepted_sales, classify_sales, rejected_sales
 
+CODE_VERSION = "1"  # bump when what the step computes changes
+VALIDATED = dg.AssetKey("validated_sales")
+REJECTED = dg.AssetKey("rejected_sales")
+
 
 @dg.multi_asset(
     outs={
         "validated_sales": dg.AssetOut(
             io_manager_key=LAKE_IO_MANAGER,
+            is_required=False,  # not published when the blocking check fails
+            code_version=CODE_VERSION,
             description="Accepted sales rows, typed, with source_file, line_number and "
-            "additional_columns (SPEC section 2).",
+            "additional_columns.",
         ),
         "rejected_sales": dg.AssetOut(
             io_manager_key=LAKE_IO_MANAGER,
+            is_required=False,
+            code_version=CODE_VERSION,
             description="Rows of valid files that break a rule: raw values and one reason.",
         ),
         "sales_file_audit": dg.AssetOut(
             io_manager_key=WAREHOUSE_IO_MANAGER,
+            is_required=False,
+            code_version=CODE_VERSION,
             metadata={WRITE_MODE_KEY: APPEND},
             description="One row per landed file per run: processed, invalid or duplicate.",
         ),
     },
+    deps=[LANDING_ZONE_KEY, *DIMENSION_KEYS],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=[checks.MANDATORY_SPEC, checks.CONSERVATION_SPEC],
@@ -53,9 +66,15 @@ def landed_sales(
     context: dg.AssetExecutionContext,
     pyspark: LazyPySparkResource,
     landing_zone: LandingZone,
+    lake: Lake,
     warehouse: Warehouse,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Validate every file of the run's months (SPEC section 2)."""
+    """Validate every file of the run's months (see docs/data-contract.md).
+
+    Write-audit-publish: accepted and rejected rows are staged, the blocking check reads the
+    staged months, and only when it passes are the months published, the audit written and
+    the invalid files quarantined; when it fails, the live months stay as they were.
+    """
     months = list(context.partition_keys)
     spark = pyspark.spark_session
     processed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -79,30 +98,28 @@ def landed_sales(
     classified = rows_of_files(judged, fd.processed_keys(decisions))
     stats = stats_by_file(file_stats(classified).collect())  # one small row per file
 
-    validated = accepted_sales(classified)
-    yield dg.Output(
-        validated,
-        "validated_sales",
-        metadata={"rows_accepted": sum(s.rows_accepted for s in stats.values())},
+    run_id = context.run_id
+    staged = {
+        "validated_sales": lake.stage(VALIDATED, accepted_sales(classified), months, run_id),
+        "rejected_sales": lake.stage(REJECTED, rejected_sales(classified), months, run_id),
+    }
+    mandatory = checks.mandatory_columns_result(
+        lake.read_staged(staged["validated_sales"], storage.lake_schema(VALIDATED)), months
     )
-    yield dg.Output(
-        rejected_sales(classified),
-        "rejected_sales",
-        metadata={"rows_rejected": sum(s.rows_rejected for s in stats.values())},
-    )
-    yield dg.Output(
-        fd.audit_rows(decisions, stats, processed_at),
-        "sales_file_audit",
-        metadata={
-            "files": len(decisions),
-            "invalid_files": sum(d.status == c.STATUS_INVALID for d in decisions),
-            "duplicate_files": sum(d.status == c.STATUS_DUPLICATE for d in decisions),
-        },
-    )
-    yield checks.mandatory_columns_result(validated)
-    yield checks.conservation_result(months, decisions, stats)
+    conservation = checks.conservation_result(months, decisions, stats)
+    judged.unpersist()
+    if not mandatory.passed:  # the blocking check fails the step: publish nothing
+        for months_staged in staged.values():
+            lake.discard(months_staged)
+        yield mandatory
+        yield conservation
+        return
 
+    for name, months_staged in staged.items():
+        yield dg.Output(months_staged, name)
+    yield dg.Output(fd.audit_rows(decisions, stats, processed_at), "sales_file_audit")
+    yield mandatory
+    yield conservation
     for decision in (d for d in decisions if d.status == c.STATUS_INVALID):
         context.log.info(f"Quarantined {decision.sales_month}/{decision.name}: {decision.reason}")
         landing_zone.quarantine(landed.file(decision.key))
-    judged.unpersist()

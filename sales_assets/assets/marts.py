@@ -8,12 +8,15 @@ from sales_assets.partitions import monthly_partitions
 from sales_assets.storage import LAKE_IO_MANAGER
 from sales_assets.transforms import marts
 
+CODE_VERSION = "1"  # bump when what an asset computes changes
+
 
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     io_manager_key=LAKE_IO_MANAGER,
     group_name="marts",
+    code_version=CODE_VERSION,
 )
 def customer_data_mart(enriched_sales: DataFrame) -> DataFrame:
     """One row per accepted sale with the customer's contact details."""
@@ -26,6 +29,7 @@ def customer_data_mart(enriched_sales: DataFrame) -> DataFrame:
     io_manager_key=LAKE_IO_MANAGER,
     metadata={PARTITION_BY_KEY: ["store_id"]},
     group_name="marts",
+    code_version=CODE_VERSION,
 )
 def sales_team_data_mart(enriched_sales: DataFrame) -> DataFrame:
     """One row per accepted sale with the sales person and store manager; split by store."""

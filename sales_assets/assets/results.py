@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import dagster as dg
+from pydantic import Field
 from pyspark.sql import DataFrame
 
 from sales_assets import checks
@@ -13,11 +14,13 @@ from sales_assets.storage import WAREHOUSE_IO_MANAGER
 from sales_assets.transforms import results
 
 DEFAULT_INCENTIVE_RATE = 0.01
+CODE_VERSION = "1"  # bump when what an asset computes changes
 
 
 class IncentiveConfig(dg.Config):
-    incentive_rate: float = DEFAULT_INCENTIVE_RATE
-    """Share of the top performer's monthly sales paid as incentive (0.01 is 1%)."""
+    incentive_rate: float = Field(default=DEFAULT_INCENTIVE_RATE, ge=0, le=1)
+    """Share of the top performer's monthly sales paid as incentive, between 0 and 1
+    (0.01 is 1%)."""
 
 
 @dg.asset(
@@ -33,6 +36,7 @@ class IncentiveConfig(dg.Config):
     },
     check_specs=[checks.key_unique_spec("customer_monthly_sales")],
     group_name="results",
+    code_version=CODE_VERSION,
 )
 def customer_monthly_sales(
     context: dg.AssetExecutionContext, customer_data_mart: DataFrame, warehouse: Warehouse
@@ -52,6 +56,7 @@ def customer_monthly_sales(
         checks.INCENTIVE_RULE_SPEC,
     ],
     group_name="results",
+    code_version=CODE_VERSION,
 )
 def sales_team_incentive(
     context: dg.AssetExecutionContext,
@@ -62,6 +67,7 @@ def sales_team_incentive(
     """Sales per sales person per store and month; rank 1 of each store earns the incentive."""
     months = list(context.partition_keys)
     rate = Decimal(str(config.incentive_rate))
+    context.add_asset_metadata({"incentive_rate": float(rate)})  # every month of the run
     yield dg.Output(results.sales_team_incentive(sales_team_data_mart, rate))
     yield checks.key_unique_result(warehouse, "sales_team_incentive", months)
     yield checks.incentive_rule_result(warehouse, months, rate)

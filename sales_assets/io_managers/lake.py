@@ -1,15 +1,19 @@
 """Parquet lake IO manager: a write replaces exactly the run's months; a read returns the
-requested months (a missing month reads as empty). Storage work is in ``resources.lake``."""
+requested months (a missing month reads as empty). Storage work is in ``resources.lake``.
+
+An asset may hand over months it already staged and checked (write-audit-publish): the IO
+manager then only publishes them.
+"""
 
 from collections.abc import Sequence
 
 import dagster as dg
-from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame, SparkSession
 
 from sales_assets import storage
-from sales_assets.config import normalize_uri
+from sales_assets.month_metadata import add_month_metadata, lake_month_metadata
 from sales_assets.resources import lake
+from sales_assets.resources.lake import Lake, StagedMonths
 
 PARTITION_BY_KEY = "partition_by"  # asset metadata: lake columns split below the month
 
@@ -17,28 +21,24 @@ PARTITION_BY_KEY = "partition_by"  # asset metadata: lake columns split below th
 class LakeIOManager(dg.ConfigurableIOManager):
     """Stores Spark DataFrames of monthly-partitioned assets as Parquet."""
 
-    lake_uri: str
-    pyspark: dg.ResourceDependency[LazyPySparkResource]
+    lake: dg.ResourceDependency[Lake]
 
-    def _asset_root(self, asset_key: dg.AssetKey) -> str:
-        root = normalize_uri(self.lake_uri, "SALES_LAKE_URI")
-        return f"{root}/{asset_key.path[-1]}"
-
-    def handle_output(self, context: dg.OutputContext, obj: DataFrame) -> None:
+    def handle_output(self, context: dg.OutputContext, obj: DataFrame | StagedMonths) -> None:
         months = list(context.asset_partition_keys)
-        root = self._asset_root(context.asset_key)
-        partition_by = list((context.definition_metadata or {}).get(PARTITION_BY_KEY, []))
-        lake.write_months(
-            self.pyspark.spark_session, root, obj, months, context.run_id, partition_by
-        )
-        context.add_output_metadata(
-            {"path": dg.MetadataValue.path(root), "sales_months": ", ".join(months)}
+        if isinstance(obj, StagedMonths):
+            self.lake.publish(obj)
+        else:
+            partition_by = list((context.definition_metadata or {}).get(PARTITION_BY_KEY, []))
+            staged = self.lake.stage(context.asset_key, obj, months, context.run_id, partition_by)
+            self.lake.publish(staged)
+        root = self.lake.asset_root(context.asset_key)
+        add_month_metadata(
+            context, lake_month_metadata(self.lake.spark, context.asset_key, root, months)
         )
 
     def load_input(self, context: dg.InputContext) -> DataFrame:
-        return lake.read_months(
-            self.pyspark.spark_session,
-            self._asset_root(context.asset_key),
+        return self.lake.read(
+            context.asset_key,
             storage.lake_schema(context.asset_key),
             context.asset_partition_keys,
         )

@@ -11,6 +11,7 @@ import dagster as dg
 from pyspark.sql import DataFrame
 
 from sales_assets import storage
+from sales_assets.month_metadata import add_month_metadata, warehouse_month_metadata
 from sales_assets.resources.warehouse import Warehouse
 
 WRITE_MODE_KEY = "write_mode"  # asset metadata
@@ -40,14 +41,18 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
     ) -> None:
         table = storage.warehouse_table(context.asset_key)
         months = list(context.asset_partition_keys)
-        rows = _rows(obj, [c.name for c in table.columns])
         mode = (context.definition_metadata or {}).get(WRITE_MODE_KEY, REPLACE_MONTHS)
         if mode == APPEND:
-            written = self.warehouse.append(table, rows)
+            # Appended rows are few (one per landed file) and counted per month after writing.
+            appended = list(_rows(obj, [c.name for c in table.columns]))
+            self.warehouse.append(table, appended)
         else:
-            written = self.warehouse.replace_months(table, months, rows)
-        context.add_output_metadata(
-            {"table": table.name, "rows_written": written, "sales_months": ", ".join(months)}
+            appended = None
+            self.warehouse.replace_months(
+                table, months, _rows(obj, [c.name for c in table.columns])
+            )
+        add_month_metadata(
+            context, warehouse_month_metadata(self.warehouse, table, months, appended)
         )
 
     def load_input(self, context: dg.InputContext) -> list[dict[str, Any]]:

@@ -4,13 +4,16 @@ All file operations go through Hadoop's FileSystem API of the run's Spark sessio
 same code serves a local folder and ``s3a://``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import dagster as dg
+from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
+
+from sales_assets.config import normalize_uri
 
 MONTH_COLUMN = "sales_month"
 STAGING_FOLDER = "_staging"  # a "_" name: readers of the lake ignore it
@@ -42,6 +45,15 @@ class HadoopFiles:
         if fs.exists(path) and len(fs.listStatus(path)) == 0:
             fs.delete(path, False)
 
+    def month_folders(self, asset_root: str) -> list[str]:
+        """Months written under an asset root (``sales_month=YYYY-MM`` folders)."""
+        path, fs = self._path(asset_root)
+        if not fs.exists(path):
+            return []
+        prefix = f"{MONTH_COLUMN}="
+        names = [status.getPath().getName() for status in fs.listStatus(path)]
+        return sorted(n.removeprefix(prefix) for n in names if n.startswith(prefix))
+
     def move(self, source: str, target: str) -> None:
         """Rename a folder: atomic on a local or HDFS file system, copy + delete on s3a."""
         source_path, fs = self._path(source)
@@ -55,26 +67,41 @@ def month_path(asset_root: str, sales_month: str) -> str:
     return f"{asset_root}/{MONTH_COLUMN}={sales_month}"
 
 
-def write_months(
+@dataclass(frozen=True)
+class StagedMonths:
+    """Months of one asset written to a run's staging folder, not yet visible to readers."""
+
+    asset_root: str
+    months: tuple[str, ...]
+    run_id: str
+
+    @property
+    def folder(self) -> str:
+        return f"{self.asset_root}/{STAGING_FOLDER}/{self.run_id}"
+
+
+def stage_months(
     spark: SparkSession,
     asset_root: str,
     frame: DataFrame,
     months: Sequence[str],
     run_id: str,
     partition_by: Sequence[str] = (),
-) -> None:
-    """Replace exactly ``months`` of one asset with ``frame``.
+) -> StagedMonths:
+    """Write ``frame`` into the run's own staging folder: concurrent runs never share
+    Spark's temporary folder, and nothing is visible until :func:`publish_months`."""
+    staged = StagedMonths(asset_root, tuple(months), run_id)
+    frame.write.mode("overwrite").partitionBy(MONTH_COLUMN, *partition_by).parquet(staged.folder)
+    return staged
 
-    The whole run is written into its own staging folder first, then each month is swapped
-    into place: a failed write leaves the old months intact, and concurrent runs never share
-    Spark's temporary folder.
-    """
+
+def publish_months(spark: SparkSession, staged: StagedMonths) -> None:
+    """Swap each staged month into place, replacing exactly those months; a failed swap
+    puts the live month back."""
     files = HadoopFiles(spark)
-    staging = f"{asset_root}/{STAGING_FOLDER}/{run_id}"
-    frame.write.mode("overwrite").partitionBy(MONTH_COLUMN, *partition_by).parquet(staging)
-    for month in months:
-        live, new = month_path(asset_root, month), month_path(staging, month)
-        old = f"{staging}/_replaced_{MONTH_COLUMN}={month}"
+    for month in staged.months:
+        live, new = month_path(staged.asset_root, month), month_path(staged.folder, month)
+        old = f"{staged.folder}/_replaced_{MONTH_COLUMN}={month}"
         if files.exists(live):  # set the live month aside: restored if the swap fails
             files.move(live, old)
         try:
@@ -84,8 +111,26 @@ def write_months(
             if files.exists(old):
                 files.move(old, live)
             raise
-    files.delete(staging)
-    files.delete_if_empty(f"{asset_root}/{STAGING_FOLDER}")
+    discard_months(spark, staged)
+
+
+def discard_months(spark: SparkSession, staged: StagedMonths) -> None:
+    files = HadoopFiles(spark)
+    files.delete(staged.folder)
+    files.delete_if_empty(f"{staged.asset_root}/{STAGING_FOLDER}")
+
+
+def write_months(
+    spark: SparkSession,
+    asset_root: str,
+    frame: DataFrame,
+    months: Sequence[str],
+    run_id: str,
+    partition_by: Sequence[str] = (),
+) -> None:
+    """Replace exactly ``months`` of one asset with ``frame``: staged, then published, so a
+    failed write leaves the old months intact."""
+    publish_months(spark, stage_months(spark, asset_root, frame, months, run_id, partition_by))
 
 
 def read_months(
@@ -98,3 +143,62 @@ def read_months(
         return spark.createDataFrame([], schema)
     frame = spark.read.option("basePath", asset_root).schema(schema).parquet(*paths)
     return frame.select(*[f.name for f in schema.fields])
+
+
+def month_row_counts(
+    spark: SparkSession,
+    asset_root: str,
+    schema: T.StructType,
+    months: Sequence[str],
+    breakdown: str | None = None,
+) -> dict[str, dict[str | None, int]]:
+    """Rows stored per month (and per value of ``breakdown``, when given), read back from
+    the lake: ``{month: {value: rows}}``, with the single key ``None`` without a breakdown.
+    Only the month column (and the breakdown column) is read."""
+    keys = [MONTH_COLUMN, *([breakdown] if breakdown else [])]
+    frame = read_months(spark, asset_root, schema, months).groupBy(*keys).count()
+    counts: dict[str, dict[str | None, int]] = {month: {} for month in months}
+    for row in frame.collect():  # one small row per month (and breakdown value)
+        counts[row[MONTH_COLUMN]][row[breakdown] if breakdown else None] = row["count"]
+    return counts
+
+
+class Lake(dg.ConfigurableResource):
+    """The lake root (``SALES_LAKE_URI``) with the run's Spark session: what the lake IO
+    manager and a write-audit-publish step share."""
+
+    lake_uri: str
+    pyspark: dg.ResourceDependency[LazyPySparkResource]
+
+    @property
+    def spark(self) -> SparkSession:
+        return self.pyspark.spark_session
+
+    def asset_root(self, asset_key: dg.AssetKey) -> str:
+        return f"{normalize_uri(self.lake_uri, 'SALES_LAKE_URI')}/{asset_key.path[-1]}"
+
+    def stage(
+        self,
+        asset_key: dg.AssetKey,
+        frame: DataFrame,
+        months: Sequence[str],
+        run_id: str,
+        partition_by: Sequence[str] = (),
+    ) -> StagedMonths:
+        return stage_months(
+            self.spark, self.asset_root(asset_key), frame, months, run_id, partition_by
+        )
+
+    def read_staged(self, staged: StagedMonths, schema: T.StructType) -> DataFrame:
+        return read_months(self.spark, staged.folder, schema, staged.months)
+
+    def publish(self, staged: StagedMonths) -> None:
+        publish_months(self.spark, staged)
+
+    def discard(self, staged: StagedMonths) -> None:
+        discard_months(self.spark, staged)
+
+    def read(
+        self, asset_key: dg.AssetKey, schema: T.StructType, months: Sequence[str]
+    ) -> DataFrame:
+        return read_months(self.spark, self.asset_root(asset_key), schema, months)

@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sales_assets.config import Settings, normalize_uri
-from sales_assets.resources.landing_stores import LandedFile, LocalStore, S3Store
+from sales_assets.resources.landing_stores import LandedFile, LocalStore, MonthSnapshot, S3Store
 from sales_assets.resources.s3 import S3, bucket_and_prefix, is_s3_uri
 from sales_assets.transforms.file_decisions import FileKey, first_with_same_bytes
 
@@ -75,6 +75,10 @@ class LandingZone(dg.ConfigurableResource):
     def month_files(self, sales_month: str) -> list[LandedFile]:
         """Every regular file in the month folder, sorted by name (code-point order)."""
         return self._store().month_files(sales_month)
+
+    def month_folders(self) -> tuple[dict[str, MonthSnapshot], list[str]]:
+        """Every month folder under ``sales/`` as listed, and the names that are not months."""
+        return self._store().month_folders()
 
     def land(self, spark: SparkSession, months: Sequence[str]) -> LandedMonths:
         """The months' files; byte copies are hashed in Spark and only the first is kept."""

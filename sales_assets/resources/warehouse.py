@@ -146,6 +146,11 @@ class Warehouse(dg.ConfigurableResource):
         except sa.exc.SQLAlchemyError as error:
             raise self._fail(action, error) from None
 
+    def database_name(self) -> str | None:
+        """The database (MySQL) or file stem (SQLite), for table names shown to users."""
+        database = _parsed_url(self.url).database
+        return Path(database).stem if database and "/" in database else database
+
     def has_table(self, table: sa.Table) -> bool:
         with self._guarded(f"look-up of {table.name}"):
             return sa.inspect(self.engine()).has_table(table.name)
@@ -206,6 +211,34 @@ class Warehouse(dg.ConfigurableResource):
         if sales_months is not None:
             query = query.where(table.c.sales_month.in_(list(sales_months)))
         return self.select(query, table.name)
+
+    def count_by_month(self, table: sa.Table, months: Sequence[str]) -> dict[str, int]:
+        """Rows of each of ``months`` in a table with a ``sales_month`` column."""
+        query = (
+            sa.select(table.c.sales_month, sa.func.count().label("rows"))
+            .where(table.c.sales_month.in_(list(months)))
+            .group_by(table.c.sales_month)
+        )
+        counts = {row["sales_month"]: row["rows"] for row in self.select(query, table.name)}
+        return {month: counts.get(month, 0) for month in months}
+
+    def null_counts_by_month(
+        self, table: sa.Table, columns: Sequence[str], months: Sequence[str] | None
+    ) -> dict[str, dict[str, int]]:
+        """NULLs of each column, per month (every stored month when ``months`` is None)."""
+        query = sa.select(
+            table.c.sales_month,
+            *[
+                sa.func.sum(sa.case((table.c[n].is_(None), 1), else_=0)).label(f"nulls_{n}")
+                for n in columns
+            ],
+        ).group_by(table.c.sales_month)
+        if months is not None:
+            query = query.where(table.c.sales_month.in_(list(months)))
+        return {
+            row["sales_month"]: {n: int(row[f"nulls_{n}"]) for n in columns if row[f"nulls_{n}"]}
+            for row in self.select(query, table.name)
+        }
 
     def scalar(self, query: sa.Select, what: str) -> Any:
         with self._guarded(f"read of {what}"), self.engine().connect() as connection:

@@ -11,6 +11,7 @@ from dagster_pyspark import LazyPySparkResource
 
 from sales_assets.io_managers.lake import LakeIOManager, read_months
 from sales_assets.partitions import monthly_partitions
+from sales_assets.resources.lake import Lake
 from sales_assets.transforms.schemas import CUSTOMER_DATA_MART_SCHEMA
 
 
@@ -47,7 +48,9 @@ def _materialize(tmp_path, spark, first: str, last: str, customer_id: int) -> No
     pyspark = LazyPySparkResource(spark_config={})
     result = dg.materialize(
         [mart],
-        resources={"lake_io_manager": LakeIOManager(lake_uri=str(tmp_path), pyspark=pyspark)},
+        resources={
+            "lake_io_manager": LakeIOManager(lake=Lake(lake_uri=str(tmp_path), pyspark=pyspark))
+        },
         tags={
             "dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last,
