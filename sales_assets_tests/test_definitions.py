@@ -108,3 +108,18 @@ def test_every_stage_has_a_mandatory_columns_check():
     }
     stages = PIPELINE_ASSETS - {"rejected_sales", "sales_file_audit"}
     assert checked == stages
+
+
+def test_every_dependency_maps_a_month_to_itself_so_a_range_launch_is_one_run():
+    """A non-identity mapping (the old M-1 time window) made the UI's asset-graph launch
+    plan a second run, for the month after the range too."""
+    from sales_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for name in PIPELINE_ASSETS:
+        key = dg.AssetKey(name)
+        for parent in graph.get(key).parent_keys:
+            if graph.get(parent).partitions_def is None:
+                continue  # the dimension tables: not partitioned
+            mapping = graph.get_partition_mapping(key, parent)
+            assert isinstance(mapping, dg.IdentityPartitionMapping), (name, parent, mapping)

@@ -7,14 +7,16 @@ import dagster as dg
 from pydantic import Field
 from pyspark.sql import DataFrame
 
-from sales_assets import checks
-from sales_assets.partitions import monthly_partitions
+from sales_assets import checks, storage
+from sales_assets.partitions import monthly_partitions, previous_month
+from sales_assets.resources.lake import Lake
 from sales_assets.resources.warehouse import Warehouse
 from sales_assets.storage import WAREHOUSE_IO_MANAGER
 from sales_assets.transforms import results
 
 DEFAULT_INCENTIVE_RATE = 0.01
 CODE_VERSION = "1"  # bump when what an asset computes changes
+MART = dg.AssetKey("customer_data_mart")
 
 
 class IncentiveConfig(dg.Config):
@@ -27,23 +29,26 @@ class IncentiveConfig(dg.Config):
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     io_manager_key=WAREHOUSE_IO_MANAGER,
-    ins={
-        "customer_data_mart": dg.AssetIn(
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-1, allow_nonexistent_upstream_partitions=True
-            )
-        )
-    },
     check_specs=[checks.key_unique_spec("customer_monthly_sales")],
     group_name="results",
     code_version=CODE_VERSION,
 )
 def customer_monthly_sales(
-    context: dg.AssetExecutionContext, customer_data_mart: DataFrame, warehouse: Warehouse
+    context: dg.AssetExecutionContext,
+    customer_data_mart: DataFrame,
+    lake: Lake,
+    warehouse: Warehouse,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Monthly sales per customer against the month before; flags declining customers."""
+    """Monthly sales per customer against the month before; flags declining customers.
+
+    The month before the run's first month is read from the lake directly (a month never
+    written reads as no sales there). Declaring it as a time-window input instead would make
+    Dagster schedule the month after a requested range too, in a second run.
+    """
     months = list(context.partition_keys)
-    yield dg.Output(results.customer_monthly_sales(customer_data_mart, months))
+    before = lake.read(MART, storage.lake_schema(MART), [previous_month(months[0])])
+    mart = customer_data_mart.unionByName(before)
+    yield dg.Output(results.customer_monthly_sales(mart, months))
     yield checks.key_unique_result(warehouse, "customer_monthly_sales", months)
 
 
