@@ -22,6 +22,8 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         # Local runs have few cores; adaptive execution coalesces the shuffle further.
         "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "16"),
         "spark.sql.parquet.compression.codec": "snappy",
+        # Plans of the wide landing frames are long; without this Spark warns on every run.
+        "spark.sql.debug.maxToStringFields": "200",
     }
     if settings.spark_master.startswith("local"):
         # A local driver needs no network beyond loopback.
