@@ -43,7 +43,7 @@ from sales_assets.partitions import (
     next_month,
     previous_month,
 )
-from sales_assets.resources.landing_stores import MonthSnapshot
+from sales_assets.resources.landing_snapshots import MonthSnapshot
 from sales_assets.resources.landing_zone import LandingZone
 from sales_assets.sources import LANDING_ZONE_KEY, observe_dimensions_schedule
 

@@ -24,7 +24,7 @@ from sales_assets.automation import (
 from sales_assets.config import Settings
 from sales_assets.definitions import build_definitions
 from sales_assets.partitions import next_month
-from sales_assets.resources.landing_stores import FolderEntry, MonthSnapshot
+from sales_assets.resources.landing_snapshots import FolderEntry, MonthSnapshot
 from sales_assets.resources.landing_zone import LandingZone
 from sales_assets.resources.s3 import S3
 from sales_assets.sources import LANDING_ZONE_KEY

@@ -10,7 +10,8 @@ import pytest
 
 from sales_assets import warehouse_schema as ws
 from sales_assets.partitions import monthly_partitions
-from sales_assets.resources.landing_stores import LocalStore, S3Store, is_month_folder
+from sales_assets.resources.landing_snapshots import is_month_folder
+from sales_assets.resources.landing_stores import LocalStore, S3Store
 from sales_assets.resources.landing_zone import LandingZone
 from sales_assets.resources.s3 import S3, bucket_and_prefix
 from sales_assets.resources.warehouse import Warehouse

@@ -6,14 +6,19 @@ The one place that knows the difference between the two backends of the landing 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sales_assets.partitions import month_bounds
+from sales_assets.resources.landing_snapshots import (
+    FolderEntry,
+    MonthSnapshot,
+    is_month_folder,
+    local_entries,
+    snapshot,
+)
 
 SALES_FOLDER = "sales"
 INVALID_FOLDER = "invalid"
@@ -35,60 +40,6 @@ class LandedFile:
     def needs_parsing(self) -> bool:
         """Whether Spark must read it: a non-CSV name or 0 bytes is judged without reading."""
         return self.name.lower().endswith(".csv") and self.size > 0
-
-
-@dataclass(frozen=True)
-class FolderEntry:
-    """One entry of a month folder as listed, without reading it."""
-
-    name: str  # path below the month folder (on S3 it may hold "/": ``extra/a.csv``)
-    size: int
-    modified: float  # POSIX seconds
-    version: str  # what changes with the content: mtime in ns locally, the ETag on S3
-
-    @property
-    def token(self) -> str:
-        """A short stable hash of (name, size, version): equal tokens, same entry."""
-        return _sha256(json.dumps([self.name, self.size, self.version]))[:16]
-
-
-@dataclass(frozen=True)
-class MonthSnapshot:
-    """A month folder as listed: its entries by name, and a fingerprint of them all."""
-
-    sales_month: str
-    entries: tuple[FolderEntry, ...]  # sorted by name
-
-    @property
-    def fingerprint(self) -> str:
-        """sha256 of the sorted (name, size, version) of every entry: changes with any
-        file added, removed, rewritten or touched."""
-        return _sha256(json.dumps([[e.name, e.size, e.version] for e in self.entries]))
-
-    @property
-    def total_bytes(self) -> int:
-        return sum(e.size for e in self.entries)
-
-    @property
-    def last_modified(self) -> float | None:
-        return max((e.modified for e in self.entries), default=None)
-
-
-def is_month_folder(name: str) -> bool:
-    """Whether a folder name under ``sales/`` is a month (``2024-13`` is not)."""
-    try:
-        month_bounds(name)
-    except ValueError:
-        return False
-    return True
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("ascii")).hexdigest()  # json.dumps: ASCII only
-
-
-def _snapshot(sales_month: str, entries: list[FolderEntry]) -> MonthSnapshot:
-    return MonthSnapshot(sales_month, tuple(sorted(entries, key=lambda e: e.name)))
 
 
 class LocalStore:
@@ -144,29 +95,12 @@ class LocalStore:
             # A month folder is read the way month_files reads it: a link to a folder counts.
             is_folder = entry.is_dir()
             if is_folder and is_month_folder(entry.name):
-                entries = _local_entries(entry.path)
+                entries = local_entries(entry.path)
                 if entries is not None:  # None: gone since the listing
-                    months[entry.name] = _snapshot(entry.name, entries)
+                    months[entry.name] = snapshot(entry.name, entries)
             else:
                 others.append(entry.name + "/" if is_folder else entry.name)
         return months, sorted(others)
-
-
-def _local_entries(folder: str) -> list[FolderEntry] | None:
-    try:
-        listing = list(os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    entries = []
-    for entry in listing:
-        try:
-            stat = entry.stat(follow_symlinks=False)
-        except FileNotFoundError:  # removed between the listing and the stat
-            continue
-        entries.append(
-            FolderEntry(entry.name, stat.st_size, stat.st_mtime_ns / 1e9, str(stat.st_mtime_ns))
-        )
-    return entries
 
 
 class S3Store:
@@ -254,5 +188,5 @@ class S3Store:
                                 item["ETag"].strip('"'),
                             )
                         )
-        months = {name: _snapshot(name, found) for name, found in entries.items()}
+        months = {name: snapshot(name, found) for name, found in entries.items()}
         return months, sorted(others)

@@ -19,7 +19,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sales_assets.config import Settings, normalize_uri
-from sales_assets.resources.landing_stores import LandedFile, LocalStore, MonthSnapshot, S3Store
+from sales_assets.resources.landing_snapshots import MonthSnapshot
+from sales_assets.resources.landing_stores import LandedFile, LocalStore, S3Store
 from sales_assets.resources.s3 import S3, bucket_and_prefix, is_s3_uri
 from sales_assets.transforms.file_decisions import FileKey, first_with_same_bytes
 
