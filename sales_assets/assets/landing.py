@@ -84,7 +84,7 @@ def landed_sales(
     # One cached pass: parse, type and judge every record. The per-file verdict rows ride
     # along (their typing is meaningless and they are filtered out below).
     judged = classify_sales(
-        parse_landing_files(landed.contents),
+        parse_landing_files(landed.to_parse, landed.open_file),
         dims.customers,
         dims.stores,
         dims.sales_team,
@@ -92,7 +92,7 @@ def landed_sales(
         carry=VERDICT_COLUMNS,
     ).persist(StorageLevel.MEMORY_AND_DISK)
     verdicts = fd.verdicts_by_month(
-        file_verdict_rows(judged).collect(), landed.first_of, landed.unparsed
+        file_verdict_rows(judged).collect(), landed.first_of, landed.judged_unparsed
     )
     decisions = fd.decide_months(months, verdicts)
     classified = rows_of_files(judged, fd.processed_keys(decisions))
@@ -122,4 +122,4 @@ def landed_sales(
     yield conservation
     for decision in (d for d in decisions if d.status == c.STATUS_INVALID):
         context.log.info(f"Quarantined {decision.sales_month}/{decision.name}: {decision.reason}")
-        landing_zone.quarantine(landed.file(decision.key))
+        landing_zone.quarantine(landed.file(decision.key), decision.content_sha256)

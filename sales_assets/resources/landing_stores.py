@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sales_assets.resources.landing_reader import open_regular_file
 from sales_assets.resources.landing_snapshots import (
     FolderEntry,
     MonthSnapshot,
@@ -19,6 +20,7 @@ from sales_assets.resources.landing_snapshots import (
     local_entries,
     snapshot,
 )
+from sales_assets.transforms.contract import REASON_BAD_FILE_NAME, REASON_NOT_REGULAR_FILE
 
 SALES_FOLDER = "sales"
 INVALID_FOLDER = "invalid"
@@ -27,19 +29,71 @@ READ_BLOCK_BYTES = 1 << 20
 
 @dataclass(frozen=True)
 class LandedFile:
+    """An entry of a month folder, as listed: never opened here."""
+
     sales_month: str
-    name: str  # name within the month folder
-    location: str  # where Spark reads it (absolute path or s3a:// URI)
+    name: str  # as audited: within the month folder, undecodable bytes shown as \xNN
+    location: str  # absolute path or s3a:// URI
     size: int
+    regular: bool = True  # False: a link, folder, FIFO, socket, or an S3 key below a sub-prefix
+    name_ok: bool = True  # False: the name is not valid UTF-8
 
     @property
     def key(self) -> tuple[str, str]:
         return self.sales_month, self.name
 
     @property
-    def needs_parsing(self) -> bool:
-        """Whether Spark must read it: a non-CSV name or 0 bytes is judged without reading."""
-        return self.name.lower().endswith(".csv") and self.size > 0
+    def readable(self) -> bool:
+        return self.regular and self.name_ok
+
+    @property
+    def unread_reason(self) -> str | None:
+        """Why the entry is judged without reading it (SPEC order), or None."""
+        if not self.regular:
+            return REASON_NOT_REGULAR_FILE
+        if not self.name_ok:
+            return REASON_BAD_FILE_NAME
+        return None
+
+
+def display_name(name: str) -> str:
+    r"""A local name as text: bytes that are not UTF-8 (kept by Python as surrogates) as
+    ``\xNN``."""
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
+def _local_entry(sales_month: str, entry: os.DirEntry) -> LandedFile:
+    info = entry.stat(follow_symlinks=False)  # the entry itself: a link is not followed
+    return LandedFile(
+        sales_month,
+        display_name(entry.name),
+        entry.path,
+        info.st_size,
+        regular=stat.S_ISREG(info.st_mode),
+        name_ok=display_name(entry.name) == entry.name,
+    )
+
+
+def _regular_file_sha256(path: str) -> str | None:
+    """sha256 of a regular file's bytes (streamed); None for any other kind of entry."""
+    try:
+        handle = open_regular_file(path)
+    except OSError:
+        return None
+    if handle is None:
+        return None
+    digest = hashlib.sha256()
+    with handle:
+        for block in iter(lambda: handle.read(READ_BLOCK_BYTES), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _entry_token(path: str) -> str:
+    """A stand-in for the sha256 of an entry that has no bytes to hash (a link, a folder)."""
+    info = os.lstat(path)
+    token = f"{path}|{info.st_ino}|{info.st_mtime_ns}".encode(errors="surrogateescape")
+    return hashlib.sha256(token).hexdigest()
 
 
 class LocalStore:
@@ -50,31 +104,32 @@ class LocalStore:
         return self.root / SALES_FOLDER / sales_month
 
     def month_files(self, sales_month: str) -> list[LandedFile]:
-        folder = self._month_dir(sales_month)
-        if not folder.is_dir():
+        """Every entry of the month folder, by name (code-point order of the bytes)."""
+        try:
+            listing = list(os.scandir(self._month_dir(sales_month)))
+        except (FileNotFoundError, NotADirectoryError):
             return []
-        return [
-            LandedFile(sales_month, p.name, str(p), p.stat().st_size)
-            for p in sorted(folder.iterdir(), key=lambda p: p.name)
-            if p.is_file()
-        ]
+        return sorted((_local_entry(sales_month, e) for e in listing), key=lambda f: f.name)
 
-    def sha256(self, landed: LandedFile) -> str:
-        digest = hashlib.sha256()
-        with open(landed.location, "rb") as handle:
-            for block in iter(lambda: handle.read(READ_BLOCK_BYTES), b""):
-                digest.update(block)
-        return digest.hexdigest()
-
-    def read_bytes(self, landed: LandedFile) -> bytes:
-        return Path(landed.location).read_bytes()
-
-    def quarantine(self, landed: LandedFile) -> str:
+    def quarantine(self, landed: LandedFile, content_sha256: str | None) -> str:
+        """Move an entry (a link or folder as itself) to ``invalid/sales/YYYY-MM/``, never
+        over other bytes: a name already taken by other bytes gets ``.<sha256[:12]>``, and a
+        copy of bytes already there is removed. Returns where the entry is now."""
         target_dir = self.root / INVALID_FOLDER / SALES_FOLDER / landed.sales_month
         target_dir.mkdir(parents=True, exist_ok=True)
-        target = target_dir / landed.name
-        shutil.move(landed.location, target)
-        return str(target)
+        base = str(target_dir / os.path.basename(landed.location))
+        suffix = (content_sha256 or _entry_token(landed.location))[:12]
+        for target in (base, f"{base}.{suffix}"):
+            if not os.path.lexists(target):
+                os.rename(landed.location, target)
+                return target
+            if content_sha256 and _regular_file_sha256(target) == content_sha256:
+                os.unlink(landed.location)  # the same bytes are already in quarantine
+                return target
+        raise FileExistsError(
+            f"Cannot quarantine {landed.location}: {base} and {base}.{suffix} hold other "
+            "entries. Move them aside and re-run the month."
+        )
 
     def write_file(self, sales_month: str, name: str, content: bytes) -> None:
         folder = self._month_dir(sales_month)
@@ -115,45 +170,55 @@ class S3Store:
         return "/".join(p for p in (self.prefix, *parts) if p)
 
     def month_files(self, sales_month: str) -> list[LandedFile]:
+        """Every object of the month folder, by name; one whose key goes deeper than the
+        month folder is not a regular file, named by its path below the month folder."""
         folder = self._key(SALES_FOLDER, sales_month) + "/"
         files = []
         for page in self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=folder, Delimiter="/"
+            Bucket=self.bucket, Prefix=folder
         ):
             for item in page.get("Contents", []):
                 name = item["Key"][len(folder) :]
-                if name:  # skip a folder marker
+                if name:  # skip the month folder's own marker
+                    location = f"s3a://{self.bucket}/{item['Key']}"
                     files.append(
-                        LandedFile(
-                            sales_month, name, f"s3a://{self.bucket}/{item['Key']}", item["Size"]
-                        )
+                        LandedFile(sales_month, name, location, item["Size"], "/" not in name)
                     )
         return sorted(files, key=lambda f: f.name)
 
-    def _object_key(self, landed: LandedFile) -> str:
-        return self._key(SALES_FOLDER, landed.sales_month, landed.name)
-
-    def _body(self, landed: LandedFile) -> Any:
-        return self.client.get_object(Bucket=self.bucket, Key=self._object_key(landed))["Body"]
-
-    def sha256(self, landed: LandedFile) -> str:
-        body = self._body(landed)
-        digest = hashlib.sha256()
-        for block in iter(lambda: body.read(READ_BLOCK_BYTES), b""):
-            digest.update(block)
-        return digest.hexdigest()
-
-    def read_bytes(self, landed: LandedFile) -> bytes:
-        return self._body(landed).read()
-
-    def quarantine(self, landed: LandedFile) -> str:
-        source = self._object_key(landed)
-        target = self._key(INVALID_FOLDER, SALES_FOLDER, landed.sales_month, landed.name)
-        self.client.copy_object(
-            Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source}
+    def quarantine(self, landed: LandedFile, content_sha256: str | None) -> str:
+        """As :meth:`LocalStore.quarantine`; the sha256 rides along as object metadata so a
+        later quarantine can tell same bytes from other bytes without reading."""
+        source = self._key(SALES_FOLDER, landed.sales_month, landed.name)
+        base = self._key(INVALID_FOLDER, SALES_FOLDER, landed.sales_month, landed.name)
+        suffix = (content_sha256 or hashlib.sha256(source.encode()).hexdigest())[:12]
+        for target in (base, f"{base}.{suffix}"):
+            existing = self._sha256_metadata(target)
+            if existing is None:
+                self.client.copy_object(
+                    Bucket=self.bucket,
+                    Key=target,
+                    CopySource={"Bucket": self.bucket, "Key": source},
+                    Metadata={"sha256": content_sha256 or ""},
+                    MetadataDirective="REPLACE",
+                )
+            if existing is None or (content_sha256 and existing == content_sha256):
+                self.client.delete_object(Bucket=self.bucket, Key=source)
+                return f"s3a://{self.bucket}/{target}"
+        raise FileExistsError(
+            f"Cannot quarantine s3a://{self.bucket}/{source}: {base} and its .{suffix} copy "
+            "hold other bytes. Move them aside and re-run the month."
         )
-        self.client.delete_object(Bucket=self.bucket, Key=source)
-        return f"s3a://{self.bucket}/{target}"
+
+    def _sha256_metadata(self, key: str) -> str | None:
+        """The sha256 recorded on a quarantined object; "" when unknown; None if absent."""
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return head.get("Metadata", {}).get("sha256", "")
 
     def write_file(self, sales_month: str, name: str, content: bytes) -> None:
         key = self._key(SALES_FOLDER, sales_month, name)

@@ -2,49 +2,39 @@
 
 ``{uri}/sales/YYYY-MM/`` holds a month's files; invalid ones go to
 ``{uri}/invalid/sales/YYYY-MM/``. :meth:`LandingZone.land` hands the landing step everything
-it needs in one call: every file, and the distinct contents to parse as a Spark frame.
+it needs in one call: every entry, judged by kind and name, and the distinct CSV contents to
+parse as a Spark frame. File contents are only ever read by the executors.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
 from pathlib import Path
 
 import dagster as dg
 from pydantic import PrivateAttr
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 
 from sales_assets.config import Settings, normalize_uri
+from sales_assets.resources.landing_reader import LandingReader
 from sales_assets.resources.landing_snapshots import MonthSnapshot
 from sales_assets.resources.landing_stores import LandedFile, LocalStore, S3Store
 from sales_assets.resources.s3 import S3, bucket_and_prefix, is_s3_uri
+from sales_assets.transforms.contract import REASON_NOT_CSV, REASON_NOT_REGULAR_FILE
 from sales_assets.transforms.file_decisions import FileKey, first_with_same_bytes
-
-CONTENTS_SCHEMA = "sales_month string, source_file string, content binary"
-
-
-def spark_skips(name: str) -> bool:
-    """Names Spark's file sources drop even when named explicitly (hidden files)."""
-    return name.startswith((".", "_"))
-
-
-def _hadoop_glob_escaped(path: str) -> str:
-    # Spark reads a path as a Hadoop glob: a file named "sales [1].csv" must match itself.
-    return re.sub(r"([\\\[\]{}*?])", r"\\\1", path)
+from sales_assets.transforms.landing_frames import ENTRIES_SCHEMA, OpenFile, hash_landed_files
 
 
 @dataclass(frozen=True)
 class LandedMonths:
     """A run's months as landed."""
 
-    files: list[LandedFile]  # every file, by month then name
-    contents: DataFrame  # (sales_month, source_file, content): one file per distinct content
-    first_of: dict[FileKey, FileKey]  # each file read -> the first file with its bytes
-    unparsed: dict[FileKey, str]  # files judged by name or size alone -> their sha256
+    files: list[LandedFile]  # every entry, by month then name
+    to_parse: DataFrame  # (sales_month, source_file, location): one CSV per distinct content
+    first_of: dict[FileKey, FileKey]  # each CSV file read -> the first file with its bytes
+    judged_unparsed: dict[FileKey, tuple[str, str | None]]  # -> (reason, sha256 or None)
+    open_file: OpenFile  # opens a location in an executor
 
     def file(self, key: FileKey) -> LandedFile:
         return next(f for f in self.files if f.key == key)
@@ -81,54 +71,49 @@ class LandingZone(dg.ConfigurableResource):
         """Every month folder under ``sales/`` as listed, and the names that are not months."""
         return self._store().month_folders()
 
+    def reader(self) -> LandingReader:
+        return LandingReader(self.s3.endpoint_url, self.s3.region_name)
+
     def land(self, spark: SparkSession, months: Sequence[str]) -> LandedMonths:
-        """The months' files; byte copies are hashed in Spark and only the first is kept."""
+        """The months' entries. Every regular file with a readable name is hashed in the
+        executors (one small row per file comes back); of the CSV files, only the first of
+        each content is to be parsed. Nothing is read on the driver."""
         files = [landed for month in months for landed in self.month_files(month)]
-        to_read = [f for f in files if f.needs_parsing]
-        unparsed = {f.key: self._store().sha256(f) for f in files if not f.needs_parsing}
-        if not to_read:
-            return LandedMonths(files, spark.createDataFrame([], CONTENTS_SCHEMA), {}, unparsed)
-        contents = self._contents(spark, to_read)
-        hashes = contents.select("sales_month", "source_file", F.sha2("content", 256)).collect()
-        first_of = first_with_same_bytes(tuple(r) for r in hashes)  # one small row per file
-        firsts = spark.createDataFrame(
-            sorted(set(first_of.values())), "sales_month string, source_file string"
-        )
-        distinct = contents.join(F.broadcast(firsts), ["sales_month", "source_file"], "left_semi")
-        return LandedMonths(files, distinct, first_of, unparsed)
+        judged = {f.key: (f.unread_reason, None) for f in files if not f.readable}
+        readable = [f for f in files if f.readable]
+        open_file = self.reader().open
+        hashes = {
+            (r.sales_month, r.source_file): r.content_sha256
+            for r in hash_landed_files(_entries_frame(spark, readable), open_file).collect()
+        }
+        csv_hashes = []
+        for f in readable:
+            sha = hashes[f.key]
+            if sha is None:  # turned into a link or a FIFO since the listing
+                judged[f.key] = (REASON_NOT_REGULAR_FILE, None)
+            elif f.name.lower().endswith(".csv"):
+                csv_hashes.append((f.sales_month, f.name, sha))
+            else:
+                judged[f.key] = (REASON_NOT_CSV, sha)
+        first_of = first_with_same_bytes(csv_hashes)
+        firsts = set(first_of.values())
+        to_parse = _entries_frame(spark, [f for f in readable if f.key in firsts])
+        return LandedMonths(files, to_parse, first_of, judged, open_file)
 
-    def _contents(self, spark: SparkSession, files: list[LandedFile]) -> DataFrame:
-        """``(sales_month, source_file, content)``, read by the executors; the rare names
-        Spark refuses to read (leading "." or "_") come through the driver instead, so no
-        landed file goes unjudged."""
-        by_spark = [f for f in files if not spark_skips(f.name)]
-        by_driver = [f for f in files if spark_skips(f.name)]
-        frames = []
-        if by_spark:
-            path_parts = F.split(F.col("path"), "/")
-            frames.append(
-                spark.read.format("binaryFile")
-                .load([_hadoop_glob_escaped(f.location) for f in by_spark])
-                .select(
-                    F.element_at(path_parts, -2).alias("sales_month"),
-                    F.element_at(path_parts, -1).alias("source_file"),
-                    "content",
-                )
-            )
-        if by_driver:
-            store = self._store()
-            frames.append(
-                spark.createDataFrame(
-                    [(f.sales_month, f.name, store.read_bytes(f)) for f in by_driver],
-                    CONTENTS_SCHEMA,
-                )
-            )
-        return reduce(DataFrame.unionByName, frames)
-
-    def quarantine(self, landed: LandedFile) -> str:
-        """Move an invalid file to ``invalid/sales/YYYY-MM/``; returns where it went."""
-        return self._store().quarantine(landed)
+    def quarantine(self, landed: LandedFile, content_sha256: str | None) -> str:
+        """Move an invalid entry to ``invalid/sales/YYYY-MM/``, never over other bytes;
+        returns where it is now."""
+        return self._store().quarantine(landed, content_sha256)
 
     def write_file(self, sales_month: str, name: str, content: bytes) -> None:
         """Land a file (used by the sample-data generator and tests)."""
         self._store().write_file(sales_month, name, content)
+
+
+def _entries_frame(spark: SparkSession, files: Sequence[LandedFile]) -> DataFrame:
+    """``(sales_month, source_file, location)``, one file per task so files spread over
+    the executors."""
+    rows = [(f.sales_month, f.name, f.location) for f in files]
+    return spark.createDataFrame(
+        spark.sparkContext.parallelize(rows, max(1, len(rows))), ENTRIES_SCHEMA
+    )

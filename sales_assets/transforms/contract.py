@@ -20,6 +20,8 @@ STATUS_PROCESSED = "processed"
 STATUS_INVALID = "invalid"
 STATUS_DUPLICATE = "duplicate"
 
+REASON_NOT_REGULAR_FILE = "not_regular_file"
+REASON_BAD_FILE_NAME = "bad_file_name"
 REASON_NOT_CSV = "not_csv"
 REASON_EMPTY = "empty"
 REASON_UNREADABLE = "unreadable"

@@ -58,31 +58,25 @@ def first_with_same_bytes(files: Iterable[tuple[str, str, str]]) -> dict[FileKey
     return result
 
 
-def unparsed_verdict(name: str, content_sha256: str) -> FileVerdict:
-    """A file judged by its name or size alone: not a CSV, or 0 bytes."""
-    reason = c.REASON_EMPTY if name.lower().endswith(".csv") else c.REASON_NOT_CSV
-    return FileVerdict(name, content_sha256, reason)
-
-
 def verdicts_by_month(
     parsed: Iterable[Any],
     first_of: Mapping[FileKey, FileKey],
-    unparsed: Mapping[FileKey, str],
+    judged_unparsed: Mapping[FileKey, tuple[str, str | None]],
 ) -> dict[str, list[FileVerdict]]:
     """Every landed file's verdict, by month.
 
     ``parsed`` holds one row per parsed file (``sales_month``, ``source_file``,
     ``content_sha256``, ``invalid_reason``, ``rows_read``); a byte copy shares its first's
-    verdict under its own name; ``unparsed`` maps the files judged without parsing to their
-    sha256.
+    verdict under its own name (``first_of``); ``judged_unparsed`` gives the files judged
+    without parsing their reason and sha256 (None when never read).
     """
     by_file = {(r.sales_month, r.source_file): r for r in parsed}
     by_month: dict[str, list[FileVerdict]] = defaultdict(list)
     for (month, name), first in first_of.items():
         r = by_file[first]
         by_month[month].append(FileVerdict(name, r.content_sha256, r.invalid_reason, r.rows_read))
-    for (month, name), sha in unparsed.items():
-        by_month[month].append(unparsed_verdict(name, sha))
+    for (month, name), (reason, sha) in judged_unparsed.items():
+        by_month[month].append(FileVerdict(name, sha, reason))
     return by_month
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import IO
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from sales_assets.transforms import contract as c
 from sales_assets.transforms.file_decisions import FileKey, FileStats
-from sales_assets.transforms.landing_parser import FileVerdict, RecordChunk, parse_file
+from sales_assets.transforms.landing_parser import (
+    READ_BLOCK_BYTES,
+    FileVerdict,
+    RecordChunk,
+    parse_stream,
+)
 from sales_assets.transforms.schemas import PARSED_LANDING_SCHEMA
 
 RECORD_TYPE_FILE = "file"
@@ -62,27 +71,77 @@ def _verdict_batch(sales_month: str, verdict: FileVerdict) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict(row, schema=_ARROW_SCHEMA)
 
 
-def _parse_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+# Opens a landed file by its location inside an executor; None for an entry that is not a
+# regular file (never read). Supplied by the landing zone, which knows the storage.
+OpenFile = Callable[[str], IO[bytes] | None]
+ENTRIES_SCHEMA = "sales_month string, source_file string, location string"
+HASHES_SCHEMA = T.StructType(
+    [
+        T.StructField("sales_month", T.StringType(), False),
+        T.StructField("source_file", T.StringType(), False),
+        T.StructField("content_sha256", T.StringType(), True),  # NULL: not a regular file
+    ]
+)
+
+
+def _entries(batches: Iterator[pa.RecordBatch]) -> Iterator[tuple[str, str, str]]:
     for batch in batches:
-        months = batch.column("sales_month").to_pylist()
-        names = batch.column("source_file").to_pylist()
-        contents = batch.column("content")
-        for i, (month, name) in enumerate(zip(months, names, strict=True)):
-            for part in parse_file(name, contents[i].as_py(), ARROW_BATCH_ROWS):
+        yield from zip(
+            *(batch.column(n).to_pylist() for n in ("sales_month", "source_file", "location")),
+            strict=True,
+        )
+
+
+def _hash_batches(
+    open_file: OpenFile, batches: Iterator[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
+    for month, name, location in _entries(batches):
+        stream = open_file(location)
+        digest = None
+        if stream is not None:
+            with stream:
+                hashed = hashlib.sha256()
+                for block in iter(lambda s=stream: s.read(READ_BLOCK_BYTES), b""):
+                    hashed.update(block)
+                digest = hashed.hexdigest()
+        yield pa.RecordBatch.from_pydict(
+            {"sales_month": [month], "source_file": [name], "content_sha256": [digest]},
+            schema=pa.schema([pa.field(f.name, pa.string()) for f in HASHES_SCHEMA.fields]),
+        )
+
+
+def hash_landed_files(entries: DataFrame, open_file: OpenFile) -> DataFrame:
+    """``(sales_month, source_file, location)`` -> the sha256 of each file's bytes, streamed
+    in the executors; NULL for an entry found not to be a regular file when opened."""
+    return entries.select("sales_month", "source_file", "location").mapInArrow(
+        partial(_hash_batches, open_file), HASHES_SCHEMA
+    )
+
+
+def _parse_batches(
+    open_file: OpenFile, batches: Iterator[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
+    for month, name, location in _entries(batches):
+        stream = open_file(location)
+        if stream is None:  # became a link or a FIFO since it was listed
+            yield _verdict_batch(month, FileVerdict(name, None, c.REASON_NOT_REGULAR_FILE))
+            continue
+        with stream:
+            for part in parse_stream(name, stream, ARROW_BATCH_ROWS):
                 if isinstance(part, FileVerdict):
                     yield _verdict_batch(month, part)
                 else:
                     yield _row_batch(month, name, part)
 
 
-def parse_landing_files(files: DataFrame) -> DataFrame:
-    """``(sales_month, source_file, content)`` -> one ``file`` row per file plus its records.
+def parse_landing_files(entries: DataFrame, open_file: OpenFile) -> DataFrame:
+    """``(sales_month, source_file, location)`` -> one ``file`` row per file plus its records.
 
-    Parsing runs in the executors (one file per task slot); the driver sees only the
-    per-file verdict rows.
+    Each file is opened and parsed as a stream in the executors (one file per task slot);
+    the driver sees only the per-file verdict rows.
     """
-    return files.select("sales_month", "source_file", "content").mapInArrow(
-        _parse_batches, PARSED_LANDING_SCHEMA
+    return entries.select("sales_month", "source_file", "location").mapInArrow(
+        partial(_parse_batches, open_file), PARSED_LANDING_SCHEMA
     )
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_json_string
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,6 +30,7 @@ from sales_assets.transforms.contract import (
 
 # No field limit short of what one file can hold (binaryFile reads files up to 2 GiB).
 csv.field_size_limit(2**31 - 1)
+READ_BLOCK_BYTES = 1 << 20
 
 
 @dataclass
@@ -52,7 +54,7 @@ class FileVerdict:
     """What one file is: invalid (with reason) or readable, with its record count."""
 
     name: str
-    content_sha256: str
+    content_sha256: str | None  # None: never read (not a regular file, or a bad name)
     invalid_reason: str | None = None
     rows_read: int = 0
 
@@ -62,18 +64,36 @@ def _is_blank(fields: list[str]) -> bool:
     return not fields or (len(fields) == 1 and not fields[0].strip(" "))
 
 
-def _records(text: str) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _records(text: IO[str]) -> Iterator[list[str]]:
+    reader = csv.reader(text, strict=True)
     for fields in reader:
         if not _is_blank(fields):
             yield fields
 
 
-def _decode(content: bytes) -> str | None:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+class _HashingReader(io.RawIOBase):
+    """A binary stream that hashes and counts every byte read through it."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        self.digest.update(data)
+        self.size += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def drain(self) -> str:
+        """Read what is left (the hash covers every byte) and return the sha256."""
+        while self.read(READ_BLOCK_BYTES):
+            pass
+        return self.digest.hexdigest()
 
 
 def _trimmed(values: Sequence[str]) -> pa.Array:
@@ -143,51 +163,61 @@ def _header_problem(header: list[str]) -> str | None:
 def parse_file(
     name: str, content: bytes, chunk_rows: int = 65_536
 ) -> Iterator[RecordChunk | FileVerdict]:
-    """Read a landed file in one pass: its record chunks, then its verdict, always last.
+    """:func:`parse_stream` on bytes in memory."""
+    return parse_stream(name, io.BytesIO(content), chunk_rows)
+
+
+def parse_stream(
+    name: str, stream: IO[bytes], chunk_rows: int = 65_536
+) -> Iterator[RecordChunk | FileVerdict]:
+    """Read a landed file in one streaming pass: its record chunks, then its verdict,
+    always last. Memory stays bounded by one chunk of records, whatever the file's size.
 
     A file found unreadable part-way has already yielded chunks: the verdict says so, and
     the caller keeps records of valid files only. Invalid reasons follow SPEC order, so a
     file with a bad header is still read to the end to tell ``unreadable`` first.
     """
-    verdict = FileVerdict(name=name, content_sha256=hashlib.sha256(content).hexdigest())
-    text = _decode(content) if name.lower().endswith(".csv") and content else None
+    raw = _HashingReader(stream)
+    verdict = FileVerdict(name=name, content_sha256="")
     if not name.lower().endswith(".csv"):
         verdict.invalid_reason = REASON_NOT_CSV
-    elif not content:
-        verdict.invalid_reason = REASON_EMPTY
-    elif text is None:
-        verdict.invalid_reason = REASON_UNREADABLE
-    if verdict.invalid_reason or text is None:
-        yield verdict
-        return
-    records = _records(text)
-    try:
-        header_fields = next(records, None)
-        if header_fields is None:
+    else:
+        text = io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", newline="")
+        try:
+            yield from _parse_records(_records(text), verdict, chunk_rows)
+        except (csv.Error, UnicodeDecodeError):
+            verdict.invalid_reason = REASON_UNREADABLE
+        if raw.size == 0:
             verdict.invalid_reason = REASON_EMPTY
-            yield verdict
-            return
-        header = [h.strip(" ").lower() for h in header_fields]
-        problem = _header_problem(header)
-        if problem:
-            verdict.rows_read = sum(1 for _ in records)  # still must be parseable CSV
-            verdict.invalid_reason = problem
-        else:
-            rows: list[tuple[int, list[str]]] = []
-            for line_number, fields in enumerate(records, start=2):
-                rows.append((line_number, fields))
-                if len(rows) == chunk_rows:
-                    verdict.rows_read += len(rows)
-                    yield _chunk(rows, header)
-                    rows = []
-            if rows:
-                verdict.rows_read += len(rows)
-                yield _chunk(rows, header)
-    except csv.Error:
-        verdict.invalid_reason = REASON_UNREADABLE
     if verdict.invalid_reason:
         verdict.rows_read = 0
+    verdict.content_sha256 = raw.drain()
     yield verdict
+
+
+def _parse_records(
+    records: Iterator[list[str]], verdict: FileVerdict, chunk_rows: int
+) -> Iterator[RecordChunk]:
+    header_fields = next(records, None)
+    if header_fields is None:
+        verdict.invalid_reason = REASON_EMPTY
+        return
+    header = [h.strip(" ").lower() for h in header_fields]
+    problem = _header_problem(header)
+    if problem:
+        verdict.rows_read = sum(1 for _ in records)  # still must be parseable CSV
+        verdict.invalid_reason = problem
+        return
+    rows: list[tuple[int, list[str]]] = []
+    for line_number, fields in enumerate(records, start=2):
+        rows.append((line_number, fields))
+        if len(rows) == chunk_rows:
+            verdict.rows_read += len(rows)
+            yield _chunk(rows, header)
+            rows = []
+    if rows:
+        verdict.rows_read += len(rows)
+        yield _chunk(rows, header)
 
 
 def inspect_file(name: str, content: bytes) -> FileVerdict:

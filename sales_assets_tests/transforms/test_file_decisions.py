@@ -57,16 +57,19 @@ class _VerdictRow:
         self.content_sha256, self.invalid_reason, self.rows_read = sha, reason, rows
 
 
-def test_a_byte_copy_shares_its_firsts_verdict_and_unparsed_files_are_judged_by_name():
+def test_a_byte_copy_shares_its_firsts_verdict_and_unparsed_files_keep_their_reason():
     parsed = [_VerdictRow("2024-01", "a.csv", "h1", None, 4)]
     first_of = {A_CSV: A_CSV, B_CSV: A_CSV}
-    unparsed = {("2024-01", "notes.txt"): "h2", ("2024-01", "zero.CSV"): "h3"}
+    unparsed = {
+        ("2024-01", "notes.txt"): ("not_csv", "h1"),  # a CSV's bytes under another name
+        ("2024-01", "link.csv"): ("not_regular_file", None),
+    }
     decisions = decide_months(["2024-01", "2024-02"], verdicts_by_month(parsed, first_of, unparsed))
-    assert [(d.name, d.status, d.reason, d.rows_read) for d in decisions] == [
-        ("a.csv", "processed", None, 4),
-        ("b.csv", "duplicate", "a.csv", 0),
-        ("notes.txt", "invalid", "not_csv", 0),
-        ("zero.CSV", "invalid", "empty", 0),
+    assert [(d.name, d.status, d.reason, d.rows_read, d.content_sha256) for d in decisions] == [
+        ("a.csv", "processed", None, 4, "h1"),
+        ("b.csv", "duplicate", "a.csv", 0, "h1"),
+        ("link.csv", "invalid", "not_regular_file", 0, None),
+        ("notes.txt", "invalid", "not_csv", 0, "h1"),
     ]
 
 
