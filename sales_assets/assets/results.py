@@ -46,7 +46,9 @@ def customer_monthly_sales(
     Dagster schedule the month after a requested range too, in a second run.
     """
     months = list(context.partition_keys)
-    before = lake.read(MART, storage.lake_schema(MART), [previous_month(months[0])])
+    before = lake.read(
+        MART, storage.lake_schema(MART), [previous_month(months[0])], allow_missing=True
+    )
     mart = customer_data_mart.unionByName(before)
     yield dg.Output(results.customer_monthly_sales(mart, months))
     yield checks.key_unique_result(warehouse, "customer_monthly_sales", months)

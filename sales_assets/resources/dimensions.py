@@ -8,6 +8,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from sales_assets import warehouse_schema as ws
 from sales_assets.resources.warehouse import Warehouse, WarehouseError, describe_url
+from sales_assets.transforms.enrichment import ambiguous_product_names
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,19 @@ class Dimensions:
     products: DataFrame
 
 
-# The join key of each dimension (SPEC section 3): all that validation needs.
-KEY_COLUMNS = {"customer": "customer_id", "store": "id", "product": "name", "sales_team": "id"}
+# The join key of each dimension (SPEC section 3): all that validation needs (and the
+# product's id, to name the rows of an ambiguous name).
+KEY_COLUMNS = {
+    "customer": ["customer_id"],
+    "store": ["id"],
+    "product": ["id", "name"],
+    "sales_team": ["id"],
+}
+MAX_NAMED_CONFLICTS = 20
+
+
+class AmbiguousDimensionKeyError(ValueError):
+    """A join key matches several dimension rows: enrichment would multiply sales."""
 
 
 def read_dimensions(
@@ -35,8 +47,19 @@ def read_dimensions(
                 f"{describe_url(warehouse.url)}: load the dimension tables before the pipeline "
                 "runs (sales-assets generate loads sample dimensions)."
             )
-        arrow = warehouse.read_arrow(table, [KEY_COLUMNS[table.name]] if keys_only else None)
+        arrow = warehouse.read_arrow(table, KEY_COLUMNS[table.name] if keys_only else None)
         frames[table.name] = spark.createDataFrame(arrow)
+    # Other keys are primary keys: unique by the database. Product names are not, once trimmed.
+    conflicts = ambiguous_product_names(frames["product"]).limit(MAX_NAMED_CONFLICTS).collect()
+    if conflicts:
+        named = "; ".join(
+            f"{r.product_name!r} (ids {', '.join(map(str, r.ids))})" for r in conflicts
+        )
+        raise AmbiguousDimensionKeyError(
+            f"Product names in {describe_url(warehouse.url)} that are equal after trimming "
+            f"spaces match several product rows: {named}. Sales would be counted once per "
+            "row; make the names unique in the product table, then re-run. Nothing was written."
+        )
     return Dimensions(
         customers=frames["customer"],
         stores=frames["store"],

@@ -17,6 +17,13 @@ from sales_assets.config import normalize_uri
 
 MONTH_COLUMN = "sales_month"
 STAGING_FOLDER = "_staging"  # a "_" name: readers of the lake ignore it
+# Every published month holds this empty file, so a month written with no rows still has its
+# folder (S3 has no empty folders): "written and empty" differs from "never written".
+WRITTEN_MARKER = "_written"
+
+
+class MonthNotWrittenError(LookupError):
+    """An upstream month was never materialized; reading it as empty would hide that."""
 
 
 class HadoopFiles:
@@ -44,6 +51,10 @@ class HadoopFiles:
         path, fs = self._path(uri)
         if fs.exists(path) and len(fs.listStatus(path)) == 0:
             fs.delete(path, False)
+
+    def touch(self, uri: str) -> None:
+        path, fs = self._path(uri)
+        fs.create(path, True).close()
 
     def month_folders(self, asset_root: str) -> list[str]:
         """Months written under an asset root (``sales_month=YYYY-MM`` folders)."""
@@ -107,6 +118,7 @@ def publish_months(spark: SparkSession, staged: StagedMonths) -> None:
         try:
             if files.exists(new):
                 files.move(new, live)
+            files.touch(f"{live}/{WRITTEN_MARKER}")
         except Exception:
             if files.exists(old):
                 files.move(old, live)
@@ -134,14 +146,31 @@ def write_months(
 
 
 def read_months(
-    spark: SparkSession, asset_root: str, schema: T.StructType, months: Sequence[str]
+    spark: SparkSession,
+    asset_root: str,
+    schema: T.StructType,
+    months: Sequence[str],
+    allow_missing: bool = False,
 ) -> DataFrame:
-    """The given months of one lake asset, with its contract schema (empty if none)."""
+    """The given months of one lake asset, with its contract schema.
+
+    A month that was never written is an error naming the asset and the month, unless
+    ``allow_missing`` (then it reads as no rows).
+    """
     files = HadoopFiles(spark)
-    paths = [month_path(asset_root, m) for m in months if files.exists(month_path(asset_root, m))]
-    if not paths:
+    paths = {m: month_path(asset_root, m) for m in months}
+    missing = [m for m, path in paths.items() if not files.exists(path)]
+    if missing and not allow_missing:
+        asset = asset_root.rstrip("/").rsplit("/", 1)[-1]
+        raise MonthNotWrittenError(
+            f"{asset} was never written for {', '.join(missing)} (no folder under "
+            f"{asset_root}): materialize {asset} for {', '.join(missing)} first, or check "
+            "that SALES_LAKE_URI points at the lake that holds it."
+        )
+    present = [path for m, path in paths.items() if m not in missing]
+    if not present:
         return spark.createDataFrame([], schema)
-    frame = spark.read.option("basePath", asset_root).schema(schema).parquet(*paths)
+    frame = spark.read.option("basePath", asset_root).schema(schema).parquet(*present)
     return frame.select(*[f.name for f in schema.fields])
 
 
@@ -156,7 +185,8 @@ def month_row_counts(
     the lake: ``{month: {value: rows}}``, with the single key ``None`` without a breakdown.
     Only the month column (and the breakdown column) is read."""
     keys = [MONTH_COLUMN, *([breakdown] if breakdown else [])]
-    frame = read_months(spark, asset_root, schema, months).groupBy(*keys).count()
+    frame = read_months(spark, asset_root, schema, months, allow_missing=True)
+    frame = frame.groupBy(*keys).count()
     counts: dict[str, dict[str | None, int]] = {month: {} for month in months}
     for row in frame.collect():  # one small row per month (and breakdown value)
         counts[row[MONTH_COLUMN]][row[breakdown] if breakdown else None] = row["count"]
@@ -190,7 +220,8 @@ class Lake(dg.ConfigurableResource):
         )
 
     def read_staged(self, staged: StagedMonths, schema: T.StructType) -> DataFrame:
-        return read_months(self.spark, staged.folder, schema, staged.months)
+        # A staged month with no rows has no folder yet: its marker comes with publishing.
+        return read_months(self.spark, staged.folder, schema, staged.months, allow_missing=True)
 
     def publish(self, staged: StagedMonths) -> None:
         publish_months(self.spark, staged)
@@ -199,6 +230,10 @@ class Lake(dg.ConfigurableResource):
         discard_months(self.spark, staged)
 
     def read(
-        self, asset_key: dg.AssetKey, schema: T.StructType, months: Sequence[str]
+        self,
+        asset_key: dg.AssetKey,
+        schema: T.StructType,
+        months: Sequence[str],
+        allow_missing: bool = False,
     ) -> DataFrame:
-        return read_months(self.spark, self.asset_root(asset_key), schema, months)
+        return read_months(self.spark, self.asset_root(asset_key), schema, months, allow_missing)

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sales_assets.transforms.schemas import ENRICHED_SALES_SCHEMA
+
+
+def product_join_key() -> Column:
+    """Sales match products by name, exact and case-sensitive, after trimming spaces."""
+    return F.trim(F.col("name"))
+
+
+def ambiguous_product_names(products: DataFrame) -> DataFrame:
+    """Product names that match several product rows once trimmed, with their ids: a join on
+    them would multiply sales."""
+    return (
+        products.groupBy(product_join_key().alias("product_name"))
+        .agg(F.sort_array(F.collect_list("id")).alias("ids"))
+        .filter(F.size("ids") > 1)
+    )
 
 
 def enrich_sales(
@@ -38,7 +53,7 @@ def enrich_sales(
     )
     product_cols = F.broadcast(
         products.select(
-            F.trim(F.col("name")).alias("product_name"),  # keys match after trimming
+            product_join_key().alias("product_name"),
             F.col("id").alias("product_id"),
             F.col("current_price").alias("product_current_price"),
             F.col("old_price").alias("product_old_price"),

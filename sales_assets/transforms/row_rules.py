@@ -12,6 +12,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sales_assets.transforms import contract as c
+from sales_assets.transforms.enrichment import product_join_key
 from sales_assets.transforms.schemas import (
     PRICE_TYPE,
     REJECTED_SALES_SCHEMA,
@@ -92,7 +93,7 @@ def classify_sales(
         )
         # Product names match after trimming spaces, on both sides (SPEC section 3).
         .join(
-            _key_flag(products, F.trim(F.col("name")), "product_name", "_known_product"),
+            _key_flag(products, product_join_key(), "product_name", "_known_product"),
             "product_name",
             "left",
         )

@@ -7,11 +7,12 @@ import os
 from decimal import Decimal
 
 import dagster as dg
+import pytest
 from dagster_pyspark import LazyPySparkResource
 
 from sales_assets.io_managers.lake import LakeIOManager, read_months
 from sales_assets.partitions import monthly_partitions
-from sales_assets.resources.lake import Lake
+from sales_assets.resources.lake import Lake, MonthNotWrittenError, write_months
 from sales_assets.transforms.schemas import CUSTOMER_DATA_MART_SCHEMA
 
 
@@ -67,7 +68,7 @@ def test_a_write_replaces_only_the_run_months(tmp_path, spark):
         spark,
         f"{tmp_path}/customer_data_mart",
         "customer_data_mart",
-        ["2023-12", "2024-01", "2024-02", "2024-03"],
+        ["2024-01", "2024-02", "2024-03"],
     )
     got = sorted((r.sales_month, r.customer_id) for r in frame.collect())
     assert got == [("2024-01", 1), ("2024-02", 2), ("2024-03", 1)]
@@ -79,6 +80,24 @@ def test_a_write_replaces_only_the_run_months(tmp_path, spark):
     ]
 
 
-def test_missing_months_read_as_empty_with_the_contract_schema(tmp_path, spark):
-    frame = read_months(spark, f"{tmp_path}/customer_data_mart", "customer_data_mart", ["2024-05"])
-    assert frame.count() == 0 and frame.schema == CUSTOMER_DATA_MART_SCHEMA
+def test_a_month_never_written_is_an_error_naming_the_asset_and_month(tmp_path, spark):
+    _materialize(tmp_path, spark, "2024-01", "2024-01", customer_id=1)
+    root = f"{tmp_path}/customer_data_mart"
+    with pytest.raises(
+        MonthNotWrittenError,
+        match=r"never written for 2024-05 .*: materialize customer_data_mart for 2024-05 first",
+    ):
+        read_months(spark, root, "customer_data_mart", ["2024-01", "2024-05"])
+
+
+def test_a_month_written_with_no_rows_reads_as_empty_with_the_contract_schema(tmp_path, spark):
+    root = f"{tmp_path}/customer_data_mart"
+    empty = spark.createDataFrame([], CUSTOMER_DATA_MART_SCHEMA)
+    write_months(spark, root, empty, ["2024-05"], "run-1")
+    visible = [n for n in os.listdir(f"{root}/sales_month=2024-05") if not n.startswith(".")]
+    assert visible == ["_written"]  # the folder exists: written, with no rows
+    frame = read_months(spark, root, "customer_data_mart", ["2024-05"])
+    assert frame.count() == 0
+    assert [(f.name, f.dataType) for f in frame.schema] == [
+        (f.name, f.dataType) for f in CUSTOMER_DATA_MART_SCHEMA
+    ]

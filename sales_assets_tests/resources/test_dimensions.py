@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sales_assets import warehouse_schema as ws
-from sales_assets.resources.dimensions import read_dimensions
+from sales_assets.resources.dimensions import AmbiguousDimensionKeyError, read_dimensions
 from sales_assets.resources.warehouse import Warehouse, WarehouseError
 from sales_assets_tests import scenario
 
@@ -15,7 +15,7 @@ def test_keys_only_reads_just_the_join_keys(tmp_path, spark):
     scenario.load_dimensions(warehouse)
     dims = read_dimensions(warehouse, spark, keys_only=True)
     assert dims.customers.columns == ["customer_id"]
-    assert dims.products.columns == ["name"]
+    assert dims.products.columns == ["id", "name"]
     full = read_dimensions(warehouse, spark)
     assert full.customers.columns == [c.name for c in ws.customer.columns]
     assert full.customers.count() == dims.customers.count() > 0
@@ -26,3 +26,16 @@ def test_a_missing_dimension_table_says_to_load_it(tmp_path, spark):
     warehouse.ensure_tables([ws.customer])
     with pytest.raises(WarehouseError, match=r"'store' is missing .* load the dimension tables"):
         read_dimensions(warehouse, spark)
+
+
+def test_product_names_equal_after_trimming_stop_the_read_naming_the_rows(tmp_path, spark):
+    warehouse = Warehouse(url=f"sqlite:///{tmp_path}/w.db")
+    scenario.load_dimensions(warehouse)
+    name = scenario.PRODUCTS[0]["name"]
+    twin = {**scenario.PRODUCTS[0], "id": 999, "name": f"{name} "}  # UNIQUE allows it
+    with warehouse.engine().begin() as connection:
+        connection.execute(ws.product.insert(), [twin])
+    with pytest.raises(AmbiguousDimensionKeyError) as raised:
+        read_dimensions(warehouse, spark, keys_only=True)
+    message = str(raised.value)
+    assert repr(name) in message and f"{scenario.PRODUCTS[0]['id']}, 999" in message
