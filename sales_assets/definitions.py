@@ -19,6 +19,7 @@ from sales_assets.io_managers.warehouse import WarehouseIOManager  # noqa: E402
 from sales_assets.jobs import sales_pipeline_job  # noqa: E402
 from sales_assets.resources.lake import Lake  # noqa: E402
 from sales_assets.resources.landing_zone import LandingZone  # noqa: E402
+from sales_assets.resources.month_lock import MonthLock  # noqa: E402
 from sales_assets.resources.spark import spark_resource  # noqa: E402
 from sales_assets.resources.warehouse import Warehouse  # noqa: E402
 from sales_assets.storage import (  # noqa: E402
@@ -41,7 +42,9 @@ def build_resources(settings: Settings) -> dict[str, object]:
         if os.environ.get(WAREHOUSE_URL_VARIABLE)
         else settings.warehouse_url
     )
-    lake = Lake(lake_uri=settings.lake_uri, pyspark=pyspark)
+    lake = Lake(
+        lake_uri=settings.lake_uri, pyspark=pyspark, month_lock=MonthLock(warehouse=warehouse)
+    )
     return {
         "pyspark": pyspark,
         "lake": lake,

@@ -107,3 +107,12 @@ sales_file_audit = sa.Table(
     sa.Column("processed_at", sa.DateTime),
     sa.Index("ix_sales_file_audit_month", "sales_month"),
 )
+
+# --- one writer per month (not part of the data contract: the pipeline's own bookkeeping) ---
+sales_month_lock = sa.Table(
+    "sales_month_lock",
+    metadata,
+    sa.Column("sales_month", sa.CHAR(7), primary_key=True),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("acquired_at", sa.DateTime, nullable=False),
+)

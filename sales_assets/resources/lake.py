@@ -14,6 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 from sales_assets.config import normalize_uri
+from sales_assets.resources.month_lock import MonthLock
 
 MONTH_COLUMN = "sales_month"
 STAGING_FOLDER = "_staging"  # a "_" name: readers of the lake ignore it
@@ -199,6 +200,8 @@ class Lake(dg.ConfigurableResource):
 
     lake_uri: str
     pyspark: dg.ResourceDependency[LazyPySparkResource]
+    # Every run that writes touches the lake: the lock of its months comes with it.
+    month_lock: dg.ResourceDependency[MonthLock]
 
     @property
     def spark(self) -> SparkSession:

@@ -13,6 +13,8 @@ from dagster_pyspark import LazyPySparkResource
 from sales_assets.io_managers.lake import LakeIOManager, read_months
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.lake import Lake, MonthNotWrittenError, write_months
+from sales_assets.resources.month_lock import MonthLock
+from sales_assets.resources.warehouse import Warehouse
 from sales_assets.transforms.schemas import CUSTOMER_DATA_MART_SCHEMA
 
 
@@ -50,7 +52,13 @@ def _materialize(tmp_path, spark, first: str, last: str, customer_id: int) -> No
     result = dg.materialize(
         [mart],
         resources={
-            "lake_io_manager": LakeIOManager(lake=Lake(lake_uri=str(tmp_path), pyspark=pyspark))
+            "lake_io_manager": LakeIOManager(
+                lake=Lake(
+                    lake_uri=str(tmp_path),
+                    pyspark=pyspark,
+                    month_lock=MonthLock(warehouse=Warehouse(url=f"sqlite:///{tmp_path}/w.db")),
+                )
+            )
         },
         tags={
             "dagster/asset_partition_range_start": first,
