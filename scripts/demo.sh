@@ -14,7 +14,7 @@ bash scripts/install.sh
 if [ -x .venv/bin/python ]; then source .venv/bin/activate; fi
 export DAGSTER_HOME=${DAGSTER_HOME:-$PWD/.dagster_home}
 mkdir -p "$DAGSTER_HOME"
-touch "$DAGSTER_HOME/dagster.yaml"
+[ -f "$DAGSTER_HOME/dagster.yaml" ] || cp deploy/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 
 start=$(date +%s)
 echo "== generating sample data: $MONTHS_FROM..$MONTHS_TO, $ROWS_PER_MONTH rows per month"
@@ -26,4 +26,4 @@ dagster asset materialize -m sales_assets.definitions --select '*' \
 
 echo "== report for $MONTHS_TO"
 sales-assets report --month "$MONTHS_TO"
-echo "== done in $(( $(date +%s) - start ))s (after install). Open the UI with: DAGSTER_HOME=$DAGSTER_HOME dagster dev"
+echo "== done in $(( $(date +%s) - start ))s (after install). Open the UI with: DAGSTER_HOME=$DAGSTER_HOME dg dev"
