@@ -39,6 +39,17 @@ class Deployment:
             **kwargs,
         )
 
+    def with_warehouse_url(self, url: str) -> Deployment:
+        """The same deployment with another warehouse URL (e.g. a wrong password)."""
+        env = {
+            "SALES_LANDING_URI": self.settings.landing_uri,
+            "SALES_LAKE_URI": self.settings.lake_uri,
+            "SALES_WAREHOUSE_URL": url,
+            "SPARK_MASTER": self.settings.spark_master,
+        }
+        env |= {k: v for k, v in os.environ.items() if k in ("AWS_ENDPOINT_URL", "AWS_REGION")}
+        return make_deployment(env, self.root)
+
     def run_check(
         self, asset: str, check_name: str, month: str | None = None
     ) -> dg.ExecuteInProcessResult:

@@ -89,3 +89,36 @@ def _assert_no_secret_in(result, deployment) -> None:
     ]
     events = "\n".join(repr(event) for event in result.all_events)
     assert events and not [s for s in secrets if s and s in events]
+
+
+def test_secrets_reach_no_log_event_metadata_run_config_or_error(production, capfd, monkeypatch):
+    """Known secret values (the warehouse password, the S3 secret key) appear nowhere a
+    user or a log collector could read them, on success and on failure."""
+    secrets = [
+        sa.make_url(production.settings.warehouse_url).password,
+        os.environ["AWS_SECRET_ACCESS_KEY"],
+    ]
+    assert all(secrets)
+    scenario.load_dimensions(production.warehouse)
+    scenario.land_files(production.landing_zone)
+    result = production.run("2024-01", "2024-01")
+    assert result.success
+
+    wrong = sa.make_url(production.settings.warehouse_url).set(password="Wr0ng-" + secrets[0])
+    wrong_url = wrong.render_as_string(hide_password=False)
+    monkeypatch.setenv("SALES_WAREHOUSE_URL", wrong_url)  # as a deployment would set it
+    failing = production.with_warehouse_url(wrong_url)
+    failed = failing.run("2024-02", "2024-02", raise_on_error=False)
+    assert not failed.success
+
+    seen = "\n".join(
+        [
+            *(repr(event) for r in (result, failed) for event in r.all_events),
+            *(repr(r.dagster_run.run_config) for r in (result, failed)),
+            *(e.event_specific_data.error.to_string() for e in failed.all_events if e.is_failure),
+            *capfd.readouterr(),
+        ]
+    )
+    assert "materialization" in seen.lower()  # the events were really read
+    assert "Access denied" in seen  # and so was the failure's error text
+    assert [s for s in [*secrets, "Wr0ng-"] if s in seen] == []
