@@ -20,6 +20,8 @@ setup(
         "pymysql>=1.1",
         "boto3",
     ],
-    extras_require={"dev": ["pytest>=8", "ruff>=0.6", "dagster-dg-cli==1.13.27"]},
+    extras_require={
+        "dev": ["pytest>=8", "ruff>=0.6", "dagster-dg-cli==1.13.27", "hypothesis==6.170.17"]
+    },
     entry_points={"console_scripts": ["sales-assets=sales_assets.cli:main"]},
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -65,7 +66,12 @@ def _is_blank(fields: list[str]) -> bool:
 
 
 def _records(text: IO[str]) -> Iterator[list[str]]:
-    reader = csv.reader(text, strict=True)
+    # The BOM is dropped here, not by the "utf-8-sig" codec: at the end of a file made of
+    # the first byte or two of a BOM only (b"\xef"), that codec drops them silently, and
+    # such a file, not UTF-8, would be judged empty instead of unreadable.
+    lines = iter(text)
+    first = next(lines, "").removeprefix("\ufeff")
+    reader = csv.reader(itertools.chain([first], lines), strict=True)
     for fields in reader:
         if not _is_blank(fields):
             yield fields
@@ -182,7 +188,7 @@ def parse_stream(
     if not name.lower().endswith(".csv"):
         verdict.invalid_reason = REASON_NOT_CSV
     else:
-        text = io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8-sig", newline="")
+        text = io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8", newline="")
         try:
             yield from _parse_records(_records(text), verdict, chunk_rows)
         except (csv.Error, UnicodeDecodeError):
