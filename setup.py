@@ -21,7 +21,13 @@ setup(
         "boto3",
     ],
     extras_require={
-        "dev": ["pytest>=8", "ruff>=0.6", "dagster-dg-cli==1.13.27", "hypothesis==6.170.17"]
+        "dev": [
+            "pytest>=8",
+            "ruff>=0.6",
+            "dagster-dg-cli==1.13.27",
+            "hypothesis==6.170.17",
+            "playwright==1.65.2",
+        ]
     },
     entry_points={"console_scripts": ["sales-assets=sales_assets.cli:main"]},
 )

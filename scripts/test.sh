@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install.sh
+bash scripts/install_browser.sh   # Debian chromium + playwright for the UI tests (-m ui)
 # A Debian-managed Python gets a project virtualenv (see scripts/install.sh).
 if [ -x .venv/bin/python ]; then source .venv/bin/activate; fi
 if [ "${SALES_EMBEDDED_ONLY:-0}" != "1" ]; then

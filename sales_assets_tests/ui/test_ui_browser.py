@@ -16,6 +16,7 @@ repository root, beside the ``dagster dev`` log.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -188,7 +189,7 @@ def test_a_month_range_launched_from_the_ui_is_one_successful_run(
             "launch dialog",
             f"'3 partitions' after typing {RANGE_INPUT}",
         )
-        assert not dialog.get_by_text("Single run").count(), (
+        assert not dialog.get_by_text("Single run", exact=True).count(), (
             "the launch dialog now offers 'Single run': this test and the README should use it"
         )
     with steps.step("launch_preview"):
@@ -213,10 +214,17 @@ def test_a_month_range_launched_from_the_ui_is_one_successful_run(
         expect_visible(toast, launch_page, "the toast 'Created backfill <id>'")
         backfill_id = re.search(r"Created backfill ([a-z0-9]+)", toast.first.inner_text())[1]
 
-    # 3. Wait (GraphQL, waiting only) until the backfill has ended and launches nothing more.
-    waited = time.monotonic()
-    ended = dev.wait_for_backfill(backfill_id, timeout=RUN_TIMEOUT)
-    print(f"backfill {backfill_id}: {ended['status']} after {time.monotonic() - waited:.0f}s")
+    # 3. Wait (GraphQL, waiting only) until the backfill has ended and launches nothing more;
+    # the screenshot is its page, whether it succeeded or not.
+    with steps.step("backfill_page"):
+        waited = time.monotonic()
+        try:
+            ended = dev.wait_for_backfill(backfill_id, timeout=RUN_TIMEOUT)
+            print(f"backfill {backfill_id}: {ended['status']} in {time.monotonic() - waited:.0f}s")
+        finally:
+            with contextlib.suppress(Exception):  # never hides the wait's own error
+                page.goto(f"{base}/runs/b/{backfill_id}")
+                page.get_by_text(backfill_id).first.wait_for(timeout=15_000)
 
     # 4. The Runs page, with the runs inside backfills shown: exactly one run, Success.
     with steps.step("runs_page"):
