@@ -41,6 +41,32 @@ CONSERVATION_SPEC = dg.AssetCheckSpec(
 )
 
 
+LANDING_FOLDERS_CHECK = "landing_folders_are_months"
+LANDING_FOLDERS_SPEC = dg.AssetCheckSpec(
+    LANDING_FOLDERS_CHECK,
+    asset="validated_sales",
+    description="Every folder under the landing zone's sales/ is a month (YYYY-MM); others "
+    "belong to no partition and are never read.",
+)
+
+
+def landing_folders_result(not_months: Sequence[str]) -> dg.AssetCheckResult:
+    """Names under ``sales/`` that are not a month folder, reported (not blocking)."""
+    return dg.AssetCheckResult(
+        asset_key="validated_sales",
+        check_name=LANDING_FOLDERS_CHECK,
+        passed=not not_months,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"not_month_folders": ", ".join(not_months) or "none"},
+        description=(
+            f"Not read, not a month: {', '.join(not_months)}. Move their files into "
+            "sales/YYYY-MM/ folders."
+            if not_months
+            else None
+        ),
+    )
+
+
 def mandatory_columns_result(
     frame: DataFrame,
     months: Sequence[str],

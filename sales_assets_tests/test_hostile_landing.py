@@ -45,9 +45,18 @@ def test_entries_that_are_not_files_and_odd_names_are_audited_and_quarantined(
     (month / "sub" / "inner.csv").write_text(f"{scenario.HEADER}\n{ROW}\n")
     os.mkfifo(month / "pipe.csv")
     (month / os.fsdecode(b"caf\xe9.csv")).write_text(f"{scenario.HEADER}\n{ROW}\n")
+    for stray in ("misc", "2024-13"):  # folders under sales/ that are no month
+        (month.parent / stray).mkdir()
+        (month.parent / stray / "a.csv").write_text(f"{scenario.HEADER}\n{ROW}\n")
 
     with _deadline(300):
-        assert embedded.run("2024-05", "2024-05").success
+        result = embedded.run("2024-05", "2024-05")
+    assert result.success
+
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    folders = checks["landing_folders_are_months"]
+    assert not folders.passed and folders.severity.value == "WARN"  # reported, not blocking
+    assert folders.metadata["not_month_folders"].value == "2024-13/, misc/"
 
     audit = scenario.audit_table(embedded.warehouse)
     assert audit == {

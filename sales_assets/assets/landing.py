@@ -59,7 +59,7 @@ REJECTED = dg.AssetKey("rejected_sales")
     deps=[LANDING_ZONE_KEY, *DIMENSION_KEYS],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=[checks.MANDATORY_SPEC, checks.CONSERVATION_SPEC],
+    check_specs=[checks.MANDATORY_SPEC, checks.CONSERVATION_SPEC, checks.LANDING_FOLDERS_SPEC],
     group_name="landing",
 )
 def landed_sales(
@@ -107,12 +107,14 @@ def landed_sales(
         lake.read_staged(staged["validated_sales"], storage.lake_schema(VALIDATED)), months
     )
     conservation = checks.conservation_result(months, decisions, stats)
+    folders = checks.landing_folders_result(landing_zone.month_folders()[1])
     judged.unpersist()
     if not mandatory.passed:  # the blocking check fails the step: publish nothing
         for months_staged in staged.values():
             lake.discard(months_staged)
         yield mandatory
         yield conservation
+        yield folders
         return
 
     for name, months_staged in staged.items():
@@ -120,6 +122,7 @@ def landed_sales(
     yield dg.Output(fd.audit_rows(decisions, stats, processed_at), "sales_file_audit")
     yield mandatory
     yield conservation
+    yield folders
     for decision in (d for d in decisions if d.status == c.STATUS_INVALID):
         context.log.info(f"Quarantined {decision.sales_month}/{decision.name}: {decision.reason}")
         landing_zone.quarantine(landed.file(decision.key), decision.content_sha256)
