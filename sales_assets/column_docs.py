@@ -6,6 +6,8 @@ text of rejected rows).
 
 from __future__ import annotations
 
+from sales_assets.transforms.contract import MANDATORY_COLUMNS
+
 _MONEY = "exact decimal, two places"
 
 COLUMN_DESCRIPTIONS: dict[str, str] = {
@@ -76,16 +78,7 @@ COLUMN_DESCRIPTIONS: dict[str, str] = {
 ASSET_COLUMN_DESCRIPTIONS: dict[tuple[str, str], str] = {
     **{
         ("rejected_sales", name): f"{name} as written in the file (trimmed text)"
-        for name in (
-            "customer_id",
-            "store_id",
-            "product_name",
-            "sales_date",
-            "sales_person_id",
-            "price",
-            "quantity",
-            "total_cost",
-        )
+        for name in MANDATORY_COLUMNS
     },
     (
         "customer_monthly_sales",
