@@ -105,6 +105,21 @@ def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: Iterable[Row]
     return written
 
 
+def _make_sqlite_folder(database: str | None) -> None:
+    """Create the folder of a SQLite file, or say plainly why it cannot be."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return  # in memory, or a SQLite URI (uri=true) that SQLite resolves itself
+    folder = Path(database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WarehouseError(
+            f"Cannot create the folder {str(folder)!r} of the SQLite warehouse "
+            f"({error.strerror or error}): set SALES_WAREHOUSE_URL to sqlite:///path/to.db "
+            "in a folder you can write to."
+        ) from None
+
+
 class Warehouse(dg.ConfigurableResource):
     """Tables of the warehouse. ``url`` comes from ``SALES_WAREHOUSE_URL``; it may hold a
     password, so it is only ever shown through :func:`describe_url`."""
@@ -123,8 +138,8 @@ class Warehouse(dg.ConfigurableResource):
                     "mysql+pymysql://user:password@host:3306/dbname, with special characters "
                     "of the password percent-encoded (@ as %40)."
                 ) from None
-            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            if url.get_backend_name() == "sqlite":
+                _make_sqlite_folder(url.database)
             self._engine = sa.create_engine(url, pool_pre_ping=True)
         return self._engine
 

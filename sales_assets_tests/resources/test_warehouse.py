@@ -87,3 +87,19 @@ def test_bulk_insert_also_works_with_named_parameters():
         rows = connection.execute(sa.select(ws.product).order_by(ws.product.c.id)).all()
     assert [dict(r._mapping) for r in rows] == products
     engine.dispose()
+
+
+def test_a_sqlite_folder_that_cannot_be_created_is_a_plain_error(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the folder should be")
+    warehouse = Warehouse(url=f"sqlite:///{blocker}/sub/warehouse.db")
+    with pytest.raises(WarehouseError, match=r"Cannot create the folder .*SALES_WAREHOUSE_URL"):
+        warehouse.engine()
+
+
+def test_a_sqlite_uri_makes_no_stray_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "w.db"
+    warehouse = Warehouse(url=f"sqlite:///file:{database}?uri=true")
+    warehouse.ensure_tables([ws.sales_team_incentive])
+    assert database.exists() and not (tmp_path / "file:").exists()
