@@ -114,5 +114,6 @@ sales_month_lock = sa.Table(
     metadata,
     sa.Column("sales_month", sa.CHAR(7), primary_key=True),
     sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("holder", sa.String(255), nullable=False),  # host:pid of the run's process
     sa.Column("acquired_at", sa.DateTime, nullable=False),
 )

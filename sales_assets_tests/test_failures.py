@@ -3,6 +3,14 @@ the stored months as they were."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
 import dagster as dg
 
 from sales_assets import warehouse_schema as ws
@@ -63,3 +71,45 @@ def test_ambiguous_product_names_stop_the_run_before_anything_is_written(embedde
     assert len(embedded.landing_zone.month_files("2024-01")) == len(
         scenario.LANDING_FILES["2024-01"]
     )
+
+
+def test_a_rerun_after_kill_9_mid_run_gives_the_clean_tables(embedded):
+    """The run's process is killed right after the landing step published its first month;
+    the re-run takes over the dead run's month locks and converges to the clean tables."""
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+    script = textwrap.dedent(
+        """
+        import dagster as dg
+        from sales_assets.definitions import defs
+        defs.resolve_job_def("sales_pipeline").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            tags={"dagster/asset_partition_range_start": "2024-01",
+                  "dagster/asset_partition_range_end": "2024-04"},
+        )
+        """
+    )
+    env = dict(os.environ, SPARK_MASTER="local[1]")
+    env |= {"SALES_LANDING_URI": embedded.settings.landing_uri}
+    env |= {"SALES_LAKE_URI": embedded.settings.lake_uri}
+    env |= {"SALES_WAREHOUSE_URL": embedded.settings.warehouse_url}
+    marker = (
+        Path(embedded.settings.lake_uri) / "validated_sales" / "sales_month=2024-01" / "_written"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not marker.exists():
+            assert process.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "the landing step never published"
+            time.sleep(0.05)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the driver, its JVM and Python workers
+        process.wait()
+    assert not embedded.warehouse.has_table(ws.customer_monthly_sales)  # killed mid-run
+
+    assert embedded.run("2024-01", "2024-04").success
+
+    assert scenario.customer_monthly_table(embedded.warehouse) == scenario.EXPECTED_CUSTOMER_MONTHLY
+    assert scenario.incentive_table(embedded.warehouse) == scenario.EXPECTED_INCENTIVE
+    assert scenario.audit_table(embedded.warehouse) == scenario.EXPECTED_AUDIT

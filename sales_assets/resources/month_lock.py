@@ -3,11 +3,14 @@ instance that writes the same lake and warehouse.
 
 A run takes the locks of all its months before it writes anything and gives them back when
 it ends. A run that finds a month taken fails at once, naming the run that holds it. A lock
-left by a run that died (``kill -9``) is taken over once that run is known to be finished in
-this Dagster instance, or after ``stale_after_hours`` otherwise.
+left by a run that died (``kill -9``) is taken over when its process is gone (same host),
+when that run is known to be finished in this Dagster instance, or after
+``stale_after_hours``.
 """
 
 import datetime as dt
+import os
+import socket
 from collections.abc import Sequence
 
 import dagster as dg
@@ -24,6 +27,24 @@ PARTITION_TAG = "dagster/partition"
 
 class MonthLockedError(RuntimeError):
     """Another run is writing a month this run needs."""
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(holder: str) -> bool:
+    """Whether a lock holder ``host:pid`` is a process of this host that no longer runs."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine: only its run's state or the lock's age can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _now() -> dt.datetime:
@@ -67,7 +88,7 @@ class MonthLock(dg.ConfigurableResource):
     def _acquire(self, run_id: str, months: Sequence[str], is_finished) -> None:
         table = ws.sales_month_lock
         self.warehouse.ensure_tables([table])
-        now = _now()
+        now, holder = _now(), _this_process()
         stale_before = now - dt.timedelta(hours=self.stale_after_hours)
         engine = self.warehouse.engine()
         with engine.begin() as connection:
@@ -82,6 +103,7 @@ class MonthLock(dg.ConfigurableResource):
                 for r in held.values()
                 if r.run_id != run_id
                 and r.acquired_at > stale_before
+                and not _process_gone(r.holder)
                 and not (is_finished and is_finished(r.run_id))
             ]
             if busy:
@@ -96,7 +118,10 @@ class MonthLock(dg.ConfigurableResource):
             connection.execute(table.delete().where(table.c.sales_month.in_(list(held))))
             connection.execute(
                 table.insert(),
-                [{"sales_month": m, "run_id": run_id, "acquired_at": now} for m in months],
+                [
+                    {"sales_month": m, "run_id": run_id, "holder": holder, "acquired_at": now}
+                    for m in months
+                ],
             )
         self._held, self._run_id = list(months), run_id
 

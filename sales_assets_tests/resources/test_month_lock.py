@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -39,7 +40,23 @@ def test_a_lock_left_by_a_dead_run_is_taken_over(warehouse):
         MonthLock(warehouse=warehouse).acquire("next", ["2024-01"])
     # Known to this Dagster instance as finished: stale at once.
     MonthLock(warehouse=warehouse).acquire("next", ["2024-01"], lambda run_id: True)
-    # Unknown here: stale once older than stale_after_hours.
+    # A process of this host that is gone: stale at once.
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    with warehouse.engine().begin() as connection:
+        connection.execute(
+            sa.update(ws.sales_month_lock).values(holder=f"{socket.gethostname()}:{gone}")
+        )
+    MonthLock(warehouse=warehouse).acquire("after-kill", ["2024-01"])
+    with pytest.raises(MonthLockedError):  # this process is alive: held
+        MonthLock(warehouse=warehouse).acquire("other", ["2024-01"])
+    with warehouse.engine().begin() as connection:
+        connection.execute(sa.update(ws.sales_month_lock).values(holder="elsewhere:1"))
+    # Another host, unknown here: stale once older than stale_after_hours.
     old = dt.datetime(2020, 1, 1)
     with warehouse.engine().begin() as connection:
         connection.execute(sa.update(ws.sales_month_lock).values(acquired_at=old))
