@@ -3,10 +3,10 @@
 # object store, both bound to 127.0.0.1 only, with all their state under
 # <repo>/.services/ (git-ignored).
 #
-# usage: scripts/services.sh up|down|status|env
-#   up      install what is missing, start both servers, create the `sales`
-#           database/user and the `sales-test` bucket (idempotent)
-#   down    stop both servers (data is kept under .services/)
+# usage: scripts/services.sh up|down|status|env [mariadb|s3]
+#   up      install what is missing, start both servers (or only the one named), create
+#           the `sales` database/user and the `sales-test` bucket (idempotent)
+#   down    stop both servers, or only the one named (data is kept under .services/)
 #   status  print what runs; exit 0 when both run, 3 otherwise
 #   env     print `export ...` lines for the tests: eval "$(scripts/services.sh env)"
 #
@@ -18,6 +18,8 @@
 #   SALES_TEST_S3_SECRET_KEY=sales-secret-key-123
 #   SALES_TEST_S3_REGION=us-east-1
 #   SALES_SERVICES_TIMEOUT=90       seconds to wait for each server to be ready
+#   SALES_SERVICES_DIR=<repo>/.services   state of the servers: another folder (and other
+#                                   ports) runs a private instance, as the fault tests do
 #   VERSITYGW_VERSION=v1.8.0        S3 server version built with `go install`
 #
 # Why the S3 server is Versity S3 Gateway (versitygw) and not MinIO:
@@ -34,7 +36,7 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
-SVC_DIR="$REPO_ROOT/.services"
+SVC_DIR=${SALES_SERVICES_DIR:-$REPO_ROOT/.services}
 
 MYSQL_PORT=${SALES_TEST_MYSQL_PORT:-3307}
 MYSQL_DB=${SALES_TEST_MYSQL_DB:-sales}
@@ -64,7 +66,7 @@ S3_DIR="$SVC_DIR/s3"
 S3_DATA="$S3_DIR/data"
 S3_PID="$S3_DIR/versitygw.pid"
 S3_LOG="$S3_DIR/versitygw.log"
-BIN_DIR="$SVC_DIR/bin"
+BIN_DIR="$REPO_ROOT/.services/bin"  # one build of the S3 server, whatever SVC_DIR is
 VGW_BIN="$BIN_DIR/versitygw"
 VGW_STAMP="$BIN_DIR/versitygw.version"
 
@@ -349,21 +351,21 @@ s3_start() {
 # --------------------------------------------------------------- commands ---
 cmd_up() {
     mkdir -p "$SVC_DIR"
-    mariadb_install
-    mariadb_start
-    versitygw_install
-    s3_start
-    log "up: both services ready. Use: eval \"\$(scripts/services.sh env)\""
+    if [ "${1:-mariadb}" = mariadb ]; then mariadb_install; mariadb_start; fi
+    if [ "${1:-s3}" = s3 ]; then versitygw_install; s3_start; fi
+    log "up: ${1:-both services} ready. Use: eval \"\$(scripts/services.sh env)\""
 }
 
 cmd_down() {
-    stop_pid "$S3_PID" versitygw "s3"
-    if pid_alive "$MDB_PID" mysqld >/dev/null && ! pid_alive "$MDB_PID" mariadbd >/dev/null; then
-        stop_pid "$MDB_PID" mysqld "mariadb"
-    else
-        stop_pid "$MDB_PID" mariadbd "mariadb"
+    if [ "${1:-s3}" = s3 ]; then stop_pid "$S3_PID" versitygw "s3"; fi
+    if [ "${1:-mariadb}" = mariadb ]; then
+        if pid_alive "$MDB_PID" mysqld >/dev/null && ! pid_alive "$MDB_PID" mariadbd >/dev/null; then
+            stop_pid "$MDB_PID" mysqld "mariadb"
+        else
+            stop_pid "$MDB_PID" mariadbd "mariadb"
+        fi
+        rm -f "$MDB_SOCK"
     fi
-    rm -f "$MDB_SOCK"
 }
 
 cmd_status() {
@@ -409,8 +411,8 @@ cmd_env() {
 }
 
 case "${1:-}" in
-    up) cmd_up ;;
-    down) cmd_down ;;
+    up) cmd_up "${2:-}" ;;
+    down) cmd_down "${2:-}" ;;
     status) cmd_status ;;
     env) cmd_env ;;
     *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
