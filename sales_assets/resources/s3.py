@@ -59,6 +59,14 @@ def s3a_spark_config(endpoint_url: str | None, region: str | None) -> dict[str, 
             "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
         ),
     }
+    # Transient errors are retried with bounded backoff; a server that stays down fails the
+    # step within a minute or so instead of retrying for many minutes.
+    conf |= {
+        "spark.hadoop.fs.s3a.retry.limit": "3",
+        "spark.hadoop.fs.s3a.retry.interval": "1s",
+        "spark.hadoop.fs.s3a.attempts.maximum": "3",
+        "spark.hadoop.fs.s3a.connection.establish.timeout": "5s",
+    }
     folder = jars_dir()
     jars = sorted(str(p) for p in folder.glob("*.jar")) if folder.is_dir() else []
     if jars:

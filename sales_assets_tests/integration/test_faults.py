@@ -1,5 +1,5 @@
-"""Faults on a real MariaDB: a private server (own folder and port, started with
-scripts/services.sh) is stopped before a run and in the middle of one. Each time the user
+"""Faults on the real servers: a private MariaDB or S3 server (own folder and port, started
+with scripts/services.sh) is stopped before a run or in the middle of one. Each time the user
 reads what failed and where, no secret, and a re-run gives the tables of a clean run."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 import pytest
 import sqlalchemy as sa
 
@@ -42,13 +43,14 @@ RUN_SCRIPT = textwrap.dedent(
 
 
 @dataclass
-class PrivateMariaDB:
+class PrivateServer:
+    kind: str  # "mariadb" or "s3", as scripts/services.sh names them
     env: dict[str, str]
     url: str
 
     def _services(self, command: str) -> None:
         subprocess.run(
-            ["bash", str(SERVICES), command, "mariadb"], env=self.env, check=True, timeout=180
+            ["bash", str(SERVICES), command, self.kind], env=self.env, check=True, timeout=180
         )
 
     def start(self) -> None:
@@ -65,11 +67,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def mariadb(tmp_path: Path) -> Iterator[PrivateMariaDB]:
+def mariadb(tmp_path: Path) -> Iterator[PrivateServer]:
     port = _free_port()
     env = dict(os.environ, SALES_SERVICES_DIR=str(tmp_path / "services"))
     env["SALES_TEST_MYSQL_PORT"] = str(port)
-    server = PrivateMariaDB(env, f"mysql+pymysql://sales:sales_pw@127.0.0.1:{port}/sales")
+    server = PrivateServer("mariadb", env, f"mysql+pymysql://sales:sales_pw@127.0.0.1:{port}/sales")
     server.start()
     try:
         yield server
@@ -163,3 +165,61 @@ def test_mariadb_stopped_mid_run_then_a_rerun_gives_the_clean_tables(
     assert scenario.incentive_table(deployment.warehouse) == scenario.EXPECTED_INCENTIVE
     assert scenario.audit_table(deployment.warehouse) == scenario.EXPECTED_AUDIT
     assert deployment.warehouse.read_rows(ws.sales_month_lock) == []
+
+
+@pytest.fixture
+def s3_server(tmp_path: Path) -> Iterator[PrivateServer]:
+    port = _free_port()
+    env = dict(os.environ, SALES_SERVICES_DIR=str(tmp_path / "services"))
+    env["SALES_TEST_S3_PORT"] = str(port)
+    server = PrivateServer("s3", env, f"http://127.0.0.1:{port}")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_s3_stopped_mid_run_then_a_rerun_gives_the_clean_tables(s3_server, tmp_path):
+    bucket = os.environ.get("SALES_TEST_S3_BUCKET", "sales-test")
+    env = dict(
+        os.environ,
+        AWS_ENDPOINT_URL=s3_server.url,
+        SALES_LANDING_URI=f"s3://{bucket}/landing",
+        SALES_LAKE_URI=f"s3a://{bucket}/lake",
+        SALES_WAREHOUSE_URL=f"sqlite:///{tmp_path}/warehouse.db",
+        SPARK_MASTER="local[1]",
+    )
+    deployment = make_deployment(env, tmp_path)
+    scenario.load_dimensions(deployment.warehouse)
+    scenario.land_files(deployment.landing_zone)
+    client = boto3.client("s3", endpoint_url=s3_server.url)
+    marker = "lake/validated_sales/sales_month=2024-01/_written"
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN_SCRIPT],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while client.list_objects_v2(Bucket=bucket, Prefix=marker).get("KeyCount", 0) == 0:
+        assert run.poll() is None, run.stdout.read()
+        assert time.monotonic() < deadline, "the landing step never published"
+        time.sleep(0.2)
+    s3_server.stop()  # in the middle of the run: the other lake assets are still to write
+    output, _ = run.communicate(timeout=600)
+
+    assert "RUN FAILED" in output
+    assert os.environ["AWS_SECRET_ACCESS_KEY"] not in output
+    assert not deployment.warehouse.has_table(ws.customer_monthly_sales)  # nothing half-done
+
+    s3_server.start()
+    rerun = subprocess.run(
+        [sys.executable, "-c", RUN_SCRIPT], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert "RUN SUCCESS" in rerun.stdout, rerun.stdout + rerun.stderr
+    expected = scenario.EXPECTED_CUSTOMER_MONTHLY
+    assert scenario.customer_monthly_table(deployment.warehouse) == expected
+    assert scenario.incentive_table(deployment.warehouse) == scenario.EXPECTED_INCENTIVE
+    assert scenario.audit_table(deployment.warehouse) == scenario.EXPECTED_AUDIT
