@@ -22,7 +22,8 @@ log() { printf '[fetch_jars] %s\n' "$*" >&2; }
 die() { printf '[fetch_jars] ERROR: %s\n' "$*" >&2; exit 1; }
 
 have_jars() {
-    [ -s "$JARS_DIR/hadoop-aws-$HADOOP_VERSION.jar" ] && compgen -G "$JARS_DIR/bundle-2.*.jar" >/dev/null
+    [ -s "$JARS_DIR/hadoop-aws-$HADOOP_VERSION.jar" ] && compgen -G "$JARS_DIR/bundle-2.*.jar" >/dev/null \
+        && compgen -G "$JARS_DIR/spark-hadoop-cloud_2.13-*.jar" >/dev/null
 }
 
 if have_jars; then

@@ -20,8 +20,23 @@ from sales_assets.errors import ConfigError
 
 S3_SCHEMES = ("s3", "s3a")
 JARS_DIR_VARIABLE = "SALES_SPARK_JARS_DIR"
-# hadoop-aws matching pyspark's bundled Hadoop; used when no jars were fetched.
+# hadoop-aws matching pyspark's bundled Hadoop, and Spark's cloud committer binding; used
+# when no jars were fetched.
 HADOOP_AWS_PACKAGE = "org.apache.hadoop:hadoop-aws:3.5.0"
+SPARK_CLOUD_PACKAGE = "org.apache.spark:spark-hadoop-cloud_2.13:4.1.1"
+# Spark writes to s3a through the S3A "magic" committer: each file is uploaded to its final
+# key and made visible at job commit, with no _temporary tree renamed by copy and delete
+# (that rename once collided with a directory on an S3 server: ExistingObjectIsDirectory).
+MAGIC_COMMITTER = {
+    "spark.hadoop.fs.s3a.committer.name": "magic",
+    "spark.hadoop.fs.s3a.committer.magic.enabled": "true",
+    "spark.sql.sources.commitProtocolClass": (
+        "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol"
+    ),
+    "spark.sql.parquet.output.committer.class": (
+        "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter"
+    ),
+}
 
 
 def is_s3_uri(uri: str) -> bool:
@@ -72,7 +87,9 @@ def s3a_spark_config(endpoint_url: str | None, region: str | None) -> dict[str, 
     if jars:
         conf["spark.jars"] = ",".join(jars)
     else:  # let Spark resolve them from Maven Central (needs network to the registry)
-        conf["spark.jars.packages"] = HADOOP_AWS_PACKAGE
+        conf["spark.jars.packages"] = f"{HADOOP_AWS_PACKAGE},{SPARK_CLOUD_PACKAGE}"
+    if not jars or any("spark-hadoop-cloud" in jar for jar in jars):
+        conf |= MAGIC_COMMITTER
     if endpoint_url:
         # An S3-compatible server (MinIO and the like) wants path-style requests.
         conf["spark.hadoop.fs.s3a.endpoint"] = endpoint_url

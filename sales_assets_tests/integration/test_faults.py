@@ -80,6 +80,8 @@ def mariadb(tmp_path: Path) -> Iterator[PrivateServer]:
 
 
 def _deployment(tmp_path: Path, url: str, monkeypatch):
+    """An embedded lake with the warehouse on ``url``. Callers take the ``spark`` fixture: the
+    suite's one session (with the s3a jars) must start before any run starts its own."""
     env = {
         "SALES_LANDING_URI": str(tmp_path / "landing"),
         "SALES_LAKE_URI": str(tmp_path / "lake"),
@@ -101,7 +103,7 @@ def _errors(result) -> str:
 
 
 def test_mariadb_down_at_start_fails_before_writing_naming_the_server(
-    mariadb, tmp_path, monkeypatch
+    mariadb, tmp_path, monkeypatch, spark
 ):
     deployment = _deployment(tmp_path, mariadb.url, monkeypatch)
     scenario.load_dimensions(deployment.warehouse)
@@ -123,7 +125,7 @@ def test_mariadb_down_at_start_fails_before_writing_naming_the_server(
 
 
 def test_mariadb_stopped_mid_run_then_a_rerun_gives_the_clean_tables(
-    mariadb, tmp_path, monkeypatch
+    mariadb, tmp_path, monkeypatch, spark
 ):
     deployment = _deployment(tmp_path, mariadb.url, monkeypatch)
     scenario.load_dimensions(deployment.warehouse)

@@ -31,12 +31,18 @@ def test_s3a_settings_use_the_fetched_jars_and_sign_for_a_region(tmp_path, monke
     assert conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] == "false"
     assert conf["spark.hadoop.fs.s3a.endpoint.region"] == "us-east-1"
     assert not any("secret" in key.lower() for key in conf)
+    assert "spark.sql.sources.commitProtocolClass" not in conf  # no binding jar: no committer
+    (tmp_path / "spark-hadoop-cloud_2.13-4.1.1.jar").write_bytes(b"")
+    conf = s3.s3a_spark_config("http://127.0.0.1:9100", None)
+    assert conf["spark.hadoop.fs.s3a.committer.name"] == "magic"
+    assert conf["spark.sql.sources.commitProtocolClass"].endswith("PathOutputCommitProtocol")
 
 
 def test_without_jars_spark_resolves_hadoop_aws_itself(tmp_path, monkeypatch):
     monkeypatch.setenv(s3.JARS_DIR_VARIABLE, str(tmp_path / "nothing"))
     conf = s3.s3a_spark_config(None, "eu-west-1")
-    assert conf["spark.jars.packages"] == s3.HADOOP_AWS_PACKAGE
+    assert conf["spark.jars.packages"] == f"{s3.HADOOP_AWS_PACKAGE},{s3.SPARK_CLOUD_PACKAGE}"
+    assert conf["spark.hadoop.fs.s3a.committer.name"] == "magic"
     assert "spark.hadoop.fs.s3a.endpoint" not in conf
     assert conf["spark.hadoop.fs.s3a.endpoint.region"] == "eu-west-1"
 
