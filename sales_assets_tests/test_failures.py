@@ -113,3 +113,26 @@ def test_a_rerun_after_kill_9_mid_run_gives_the_clean_tables(embedded):
     assert scenario.customer_monthly_table(embedded.warehouse) == scenario.EXPECTED_CUSTOMER_MONTHLY
     assert scenario.incentive_table(embedded.warehouse) == scenario.EXPECTED_INCENTIVE
     assert scenario.audit_table(embedded.warehouse) == scenario.EXPECTED_AUDIT
+
+
+def test_an_incentive_rate_out_of_range_is_refused_before_anything_is_written(embedded):
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+    config = {"ops": {"sales_team_incentive": {"config": {"incentive_rate": -0.5}}}}
+
+    result = embedded.run("2024-01", "2024-01", run_config=config, raise_on_error=False)
+
+    assert not result.success
+    error = _error_text(result) + _run_failure_text(result)
+    assert "ops.sales_team_incentive.config.incentive_rate=-0.5" in error
+    assert "greater than or equal to 0" in error
+    assert result.get_asset_materialization_events() == []
+    assert not (embedded.root / "lake").exists()
+
+
+def _run_failure_text(result) -> str:
+    return " ".join(
+        error.to_string()
+        for event in result.all_events
+        if (error := getattr(event.event_specific_data, "error", None)) is not None
+    )

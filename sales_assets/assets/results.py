@@ -4,25 +4,18 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import dagster as dg
-from pydantic import Field
 from pyspark.sql import DataFrame
 
 from sales_assets import checks, storage
 from sales_assets.partitions import monthly_partitions, previous_month
 from sales_assets.resources.lake import Lake
 from sales_assets.resources.warehouse import Warehouse
+from sales_assets.run_config import IncentiveConfig
 from sales_assets.storage import WAREHOUSE_IO_MANAGER
 from sales_assets.transforms import results
 
-DEFAULT_INCENTIVE_RATE = 0.01
 CODE_VERSION = "1"  # bump when what an asset computes changes
 MART = dg.AssetKey("customer_data_mart")
-
-
-class IncentiveConfig(dg.Config):
-    incentive_rate: float = Field(default=DEFAULT_INCENTIVE_RATE, ge=0, le=1)
-    """Share of the top performer's monthly sales paid as incentive, between 0 and 1
-    (0.01 is 1%)."""
 
 
 @dg.asset(

@@ -1,4 +1,6 @@
-"""One writer per month: a lock row per month in the warehouse, shared by every Dagster
+"""Before a run writes anything: its config is valid, and its months are its own.
+
+One writer per month: a lock row per month in the warehouse, shared by every Dagster
 instance that writes the same lake and warehouse.
 
 A run takes the locks of all its months before it writes anything and gives them back when
@@ -19,6 +21,7 @@ from pydantic import PrivateAttr
 
 from sales_assets import warehouse_schema as ws
 from sales_assets.resources.warehouse import Warehouse
+from sales_assets.run_config import validate_run_config
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -72,6 +75,8 @@ class MonthLock(dg.ConfigurableResource):
         run = context.dagster_run
         if run is None:
             return
+        # First thing of a run, before any step: refuse bad config while nothing is written.
+        validate_run_config(run.run_config)
         finished = context.instance is not None and _finished_runs(context.instance)
         self.acquire(run.run_id, run_months(dict(run.tags)), finished or None)
 
