@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from dagster_pyspark import LazyPySparkResource
+from dagster_pyspark.resources import spark_session_from_config
 
 from sales_assets.config import Settings
 from sales_assets.resources.s3 import s3a_spark_config
+
+SCRATCH_VARIABLE = "SALES_SPARK_SCRATCH_DIR"
 
 
 def spark_config(settings: Settings) -> dict[str, Any]:
@@ -34,6 +41,50 @@ def spark_config(settings: Settings) -> dict[str, Any]:
     return conf
 
 
-def spark_resource(settings: Settings) -> LazyPySparkResource:
-    """Lazy: steps that never touch Spark (warehouse checks, reports) start no JVM."""
-    return LazyPySparkResource(spark_config=spark_config(settings))
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim_scratch_dir(root: Path) -> Path:
+    """This process's folder for Spark's scratch files (``spark.local.dir``), after removing
+    the folders that processes of this host left when they were killed (Spark cleans its own
+    on a normal exit only)."""
+    host = socket.gethostname()
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in root.iterdir():
+        owner_host, _, pid = folder.name.rpartition("-")
+        if owner_host == host and pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    mine = root / f"{host}-{os.getpid()}"
+    mine.mkdir(exist_ok=True)
+    return mine
+
+
+def default_scratch_root() -> str:
+    return os.environ.get(SCRATCH_VARIABLE) or str(
+        Path(tempfile.gettempdir()) / "sales_assets_spark"
+    )
+
+
+class SparkResource(LazyPySparkResource):
+    """Lazy: steps that never touch Spark (warehouse checks, reports) start no JVM. Spark's
+    scratch files go to a folder of the run's process, so a killed run's are cleaned up by
+    the next one."""
+
+    scratch_root: str
+
+    def _init_session(self) -> None:
+        if self._spark_session is None:
+            scratch = claim_scratch_dir(Path(self.scratch_root))
+            config = {**self.spark_config, "spark.local.dir": str(scratch)}
+            self._spark_session = spark_session_from_config(config)
+
+
+def spark_resource(settings: Settings) -> SparkResource:
+    return SparkResource(spark_config=spark_config(settings), scratch_root=default_scratch_root())

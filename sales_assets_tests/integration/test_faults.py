@@ -66,17 +66,34 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def mariadb(tmp_path: Path) -> Iterator[PrivateServer]:
+def _private_server(
+    tmp_path: Path, kind: str, port_variable: str, url: str
+) -> Iterator[PrivateServer]:
+    """A server of its own (folder and free port), started and, at the end, stopped."""
     port = _free_port()
     env = dict(os.environ, SALES_SERVICES_DIR=str(tmp_path / "services"))
-    env["SALES_TEST_MYSQL_PORT"] = str(port)
-    server = PrivateServer("mariadb", env, f"mysql+pymysql://sales:sales_pw@127.0.0.1:{port}/sales")
+    env[port_variable] = str(port)
+    server = PrivateServer(kind, env, url.format(port=port))
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def mariadb(tmp_path: Path) -> Iterator[PrivateServer]:
+    yield from _private_server(
+        tmp_path,
+        "mariadb",
+        "SALES_TEST_MYSQL_PORT",
+        "mysql+pymysql://sales:sales_pw@127.0.0.1:{port}/sales",
+    )
+
+
+@pytest.fixture
+def s3_server(tmp_path: Path) -> Iterator[PrivateServer]:
+    yield from _private_server(tmp_path, "s3", "SALES_TEST_S3_PORT", "http://127.0.0.1:{port}")
 
 
 def _deployment(tmp_path: Path, url: str, monkeypatch):
@@ -167,19 +184,6 @@ def test_mariadb_stopped_mid_run_then_a_rerun_gives_the_clean_tables(
     assert scenario.incentive_table(deployment.warehouse) == scenario.EXPECTED_INCENTIVE
     assert scenario.audit_table(deployment.warehouse) == scenario.EXPECTED_AUDIT
     assert deployment.warehouse.read_rows(ws.sales_month_lock) == []
-
-
-@pytest.fixture
-def s3_server(tmp_path: Path) -> Iterator[PrivateServer]:
-    port = _free_port()
-    env = dict(os.environ, SALES_SERVICES_DIR=str(tmp_path / "services"))
-    env["SALES_TEST_S3_PORT"] = str(port)
-    server = PrivateServer("s3", env, f"http://127.0.0.1:{port}")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_s3_stopped_mid_run_then_a_rerun_gives_the_clean_tables(s3_server, tmp_path):
