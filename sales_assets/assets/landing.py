@@ -109,20 +109,19 @@ def landed_sales(
     conservation = checks.conservation_result(months, decisions, stats)
     folders = checks.landing_folders_result(landing_zone.month_folders()[1])
     judged.unpersist()
-    if not mandatory.passed:  # the blocking check fails the step: publish nothing
-        for months_staged in staged.values():
-            lake.discard(months_staged)
-        yield mandatory
-        yield conservation
-        yield folders
-        return
-
+    published = mandatory.passed  # the blocking check decides: publish everything or nothing
     for name, months_staged in staged.items():
-        yield dg.Output(months_staged, name)
-    yield dg.Output(fd.audit_rows(decisions, stats, processed_at), "sales_file_audit")
-    yield mandatory
-    yield conservation
-    yield folders
+        if published:
+            yield dg.Output(months_staged, name)
+        else:
+            lake.discard(months_staged)
+    if published:
+        yield dg.Output(fd.audit_rows(decisions, stats, processed_at), "sales_file_audit")
+    yield from (mandatory, conservation, folders)
+    if not published:
+        return  # the failed blocking check fails the step
     for decision in (d for d in decisions if d.status == c.STATUS_INVALID):
-        context.log.info(f"Quarantined {decision.sales_month}/{decision.name}: {decision.reason}")
-        landing_zone.quarantine(landed.file(decision.key), decision.content_sha256)
+        where = landing_zone.quarantine(landed.file(decision.key), decision.content_sha256)
+        context.log.info(
+            f"Quarantined {decision.sales_month}/{decision.name} ({decision.reason}) as {where}"
+        )
