@@ -49,6 +49,8 @@ def test_a_missing_upstream_month_fails_naming_the_asset_and_month(embedded, tmp
 
     assert not result.success
     error = _error_text(result)
+    retried = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert retried == []  # a permanent error fails at once, whatever the retry policy
     assert "customer_data_mart was never written for 2024-03" in error
     assert "materialize customer_data_mart for 2024-03 first" in error
     assert scenario.customer_monthly_table(embedded.warehouse) == before
@@ -136,3 +138,29 @@ def _run_failure_text(result) -> str:
         for event in result.all_events
         if (error := getattr(event.event_specific_data, "error", None)) is not None
     )
+
+
+def test_a_transient_warehouse_error_is_retried_and_the_run_succeeds(embedded, monkeypatch):
+    from sales_assets.resources.warehouse import Warehouse, WarehouseError
+
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+    real_replace = Warehouse.replace_months
+    failures = []
+
+    def flaky_replace(self, table, months, rows):
+        if table.name == "sales_team_incentive" and not failures:
+            failures.append(table.name)  # the server dropped the connection once
+            raise WarehouseError("Warehouse write failed: Lost connection to server")
+        return real_replace(self, table, months, rows)
+
+    monkeypatch.setattr(Warehouse, "replace_months", flaky_replace)
+
+    result = embedded.run("2024-02", "2024-02")
+
+    assert result.success and failures == ["sales_team_incentive"]
+    retried = [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert retried == ["sales_team_incentive"]
+    assert scenario.incentive_table(embedded.warehouse) == {
+        key: value for key, value in scenario.EXPECTED_INCENTIVE.items() if key[2] == "2024-02"
+    }

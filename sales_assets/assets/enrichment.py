@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame
 
+from sales_assets.errors import TRANSIENT_RETRY_POLICY
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.dimensions import read_dimensions
 from sales_assets.resources.warehouse import Warehouse
@@ -17,6 +18,7 @@ CODE_VERSION = "1"  # bump when what an asset computes changes
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY_POLICY,
     io_manager_key=LAKE_IO_MANAGER,
     deps=DIMENSION_KEYS,
     group_name="enrichment",

@@ -8,6 +8,7 @@ from dagster_pyspark import LazyPySparkResource
 from pyspark import StorageLevel
 
 from sales_assets import checks, storage
+from sales_assets.errors import TRANSIENT_RETRY_POLICY
 from sales_assets.io_managers.warehouse import APPEND, WRITE_MODE_KEY
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.dimensions import read_dimensions
@@ -59,6 +60,7 @@ REJECTED = dg.AssetKey("rejected_sales")
     deps=[LANDING_ZONE_KEY, *DIMENSION_KEYS],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY_POLICY,
     check_specs=[checks.MANDATORY_SPEC, checks.CONSERVATION_SPEC, checks.LANDING_FOLDERS_SPEC],
     group_name="landing",
 )

@@ -3,6 +3,7 @@
 import dagster as dg
 from pyspark.sql import DataFrame
 
+from sales_assets.errors import TRANSIENT_RETRY_POLICY
 from sales_assets.io_managers.lake import PARTITION_BY_KEY
 from sales_assets.partitions import monthly_partitions
 from sales_assets.storage import LAKE_IO_MANAGER
@@ -14,6 +15,7 @@ CODE_VERSION = "1"  # bump when what an asset computes changes
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY_POLICY,
     io_manager_key=LAKE_IO_MANAGER,
     group_name="marts",
     code_version=CODE_VERSION,
@@ -26,6 +28,7 @@ def customer_data_mart(enriched_sales: DataFrame) -> DataFrame:
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY_POLICY,
     io_manager_key=LAKE_IO_MANAGER,
     metadata={PARTITION_BY_KEY: ["store_id"]},
     group_name="marts",

@@ -7,6 +7,7 @@ import dagster as dg
 from pyspark.sql import DataFrame
 
 from sales_assets import checks, storage
+from sales_assets.errors import TRANSIENT_RETRY_POLICY
 from sales_assets.partitions import monthly_partitions, previous_month
 from sales_assets.resources.lake import Lake
 from sales_assets.resources.warehouse import Warehouse
@@ -21,6 +22,7 @@ MART = dg.AssetKey("customer_data_mart")
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY_POLICY,
     io_manager_key=WAREHOUSE_IO_MANAGER,
     check_specs=[checks.key_unique_spec("customer_monthly_sales")],
     group_name="results",
@@ -50,6 +52,7 @@ def customer_monthly_sales(
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=TRANSIENT_RETRY_POLICY,
     io_manager_key=WAREHOUSE_IO_MANAGER,
     check_specs=[
         checks.key_unique_spec("sales_team_incentive"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 
 from sales_assets import warehouse_schema as ws
+from sales_assets.errors import PermanentError
 from sales_assets.resources.warehouse import Warehouse, WarehouseError, describe_url
 from sales_assets.transforms.enrichment import ambiguous_product_names
 
@@ -30,7 +31,7 @@ KEY_COLUMNS = {
 MAX_NAMED_CONFLICTS = 20
 
 
-class AmbiguousDimensionKeyError(ValueError):
+class AmbiguousDimensionKeyError(PermanentError):
     """A join key matches several dimension rows: enrichment would multiply sales."""
 
 

@@ -14,6 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 from sales_assets.config import normalize_uri
+from sales_assets.errors import PermanentError
 from sales_assets.resources.month_lock import MonthLock
 
 MONTH_COLUMN = "sales_month"
@@ -23,7 +24,7 @@ STAGING_FOLDER = "_staging"  # a "_" name: readers of the lake ignore it
 WRITTEN_MARKER = "_written"
 
 
-class MonthNotWrittenError(LookupError):
+class MonthNotWrittenError(PermanentError):
     """An upstream month was never materialized; reading it as empty would hide that."""
 
 
