@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
@@ -37,7 +38,11 @@ class LandedMonths:
     open_file: OpenFile  # opens a location in an executor
 
     def file(self, key: FileKey) -> LandedFile:
-        return next(f for f in self.files if f.key == key)
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[FileKey, LandedFile]:
+        return {f.key: f for f in self.files}
 
 
 class LandingZone(dg.ConfigurableResource):

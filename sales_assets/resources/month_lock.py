@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from pydantic import PrivateAttr
 
 from sales_assets import warehouse_schema as ws
+from sales_assets.partitions import months_between
 from sales_assets.resources.warehouse import Warehouse
 from sales_assets.run_config import validate_run_config
 
@@ -56,8 +57,6 @@ def _now() -> dt.datetime:
 
 def run_months(tags: dict[str, str]) -> list[str]:
     """The months a run writes, from its partition tags (none for an unpartitioned run)."""
-    from sales_assets.partitions import months_between
-
     if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
         return months_between(tags[RANGE_START_TAG], tags[RANGE_END_TAG])
     return [tags[PARTITION_TAG]] if PARTITION_TAG in tags else []
@@ -77,8 +76,8 @@ class MonthLock(dg.ConfigurableResource):
             return
         # First thing of a run, before any step: refuse bad config while nothing is written.
         validate_run_config(run.run_config)
-        finished = context.instance is not None and _finished_runs(context.instance)
-        self.acquire(run.run_id, run_months(dict(run.tags)), finished or None)
+        finished = _finished_runs(context.instance) if context.instance is not None else None
+        self.acquire(run.run_id, run_months(dict(run.tags)), finished)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.release()
