@@ -20,6 +20,9 @@ from sales_assets.errors import ConfigError
 
 S3_SCHEMES = ("s3", "s3a")
 JARS_DIR_VARIABLE = "SALES_SPARK_JARS_DIR"
+# On a cluster whose machines already hold the jars (an image, a shared mount): their folder
+# there. Otherwise Spark copies every jar from the driver to every executor.
+NODE_JARS_DIR_VARIABLE = "SALES_SPARK_NODE_JARS_DIR"
 # hadoop-aws matching pyspark's bundled Hadoop, and Spark's cloud committer binding; used
 # when no jars were fetched.
 HADOOP_AWS_PACKAGE = "org.apache.hadoop:hadoop-aws:3.5.0"
@@ -84,7 +87,12 @@ def s3a_spark_config(endpoint_url: str | None, region: str | None) -> dict[str, 
     }
     folder = jars_dir()
     jars = sorted(str(p) for p in folder.glob("*.jar")) if folder.is_dir() else []
-    if jars:
+    node_jars = os.environ.get(NODE_JARS_DIR_VARIABLE)
+    if jars and node_jars:
+        # Each side takes them from its own disk: no executor fetches ~700 MB from the driver.
+        conf["spark.driver.extraClassPath"] = os.pathsep.join(jars)
+        conf["spark.executor.extraClassPath"] = str(Path(node_jars) / "*")
+    elif jars:  # Spark ships them from the driver to each executor
         conf["spark.jars"] = ",".join(jars)
     else:  # let Spark resolve them from Maven Central (needs network to the registry)
         conf["spark.jars.packages"] = f"{HADOOP_AWS_PACKAGE},{SPARK_CLOUD_PACKAGE}"

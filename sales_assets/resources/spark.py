@@ -16,6 +16,14 @@ from sales_assets.config import Settings
 from sales_assets.resources.s3 import s3a_spark_config
 
 SCRATCH_VARIABLE = "SALES_SPARK_SCRATCH_DIR"
+# Spark settings taken from the environment when set, else left to Spark: the executors'
+# size (docs/scale-out.md). They only matter on a cluster; a local master has none.
+EXECUTOR_VARIABLES = {
+    "SPARK_EXECUTOR_MEMORY": "spark.executor.memory",
+    "SPARK_EXECUTOR_CORES": "spark.executor.cores",
+}
+# On a cluster the executors call the driver back: the address they reach it on.
+DRIVER_HOST_VARIABLE = "SPARK_DRIVER_HOST"
 
 
 def spark_config(settings: Settings) -> dict[str, Any]:
@@ -36,6 +44,10 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         # A local driver needs no network beyond loopback.
         conf["spark.driver.bindAddress"] = "127.0.0.1"
         conf["spark.driver.host"] = "127.0.0.1"
+    elif os.environ.get(DRIVER_HOST_VARIABLE):
+        # Unset: Spark advertises the host's name, which the executors must resolve.
+        conf["spark.driver.host"] = os.environ[DRIVER_HOST_VARIABLE]
+    conf |= {key: os.environ[var] for var, key in EXECUTOR_VARIABLES.items() if os.environ.get(var)}
     if settings.uses_s3:
         conf.update(s3a_spark_config(settings.aws_endpoint_url, settings.aws_region))
     return conf

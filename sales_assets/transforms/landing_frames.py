@@ -118,6 +118,13 @@ def hash_landed_files(entries: DataFrame, open_file: OpenFile) -> DataFrame:
     )
 
 
+def _reopen(open_file: OpenFile, location: str) -> IO[bytes]:
+    stream = open_file(location)
+    if stream is None:
+        raise OSError(f"{location} is no longer a regular file")
+    return stream
+
+
 def _parse_batches(
     open_file: OpenFile, batches: Iterator[pa.RecordBatch]
 ) -> Iterator[pa.RecordBatch]:
@@ -127,7 +134,8 @@ def _parse_batches(
             yield _verdict_batch(month, FileVerdict(name, None, c.REASON_NOT_REGULAR_FILE))
             continue
         with stream:
-            for part in parse_stream(name, stream, ARROW_BATCH_ROWS):
+            reopen = partial(_reopen, open_file, location)
+            for part in parse_stream(name, stream, ARROW_BATCH_ROWS, reopen):
                 if isinstance(part, FileVerdict):
                     yield _verdict_batch(month, part)
                 else:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from sales_assets.transforms import arrow_csv_records
 from sales_assets.transforms.landing_parser import (
     FileVerdict,
     RecordChunk,
@@ -125,3 +126,43 @@ def test_only_spaces_are_trimmed():
         "a.csv", f"{HEADER}\n 1 ,10,\tRice ,2024-01-05,101,10.50,2,21.00\n".encode()
     )
     assert record["customer_id"] == "1" and record["product_name"] == "\tRice"
+
+
+def test_arrow_and_csv_module_paths_agree_across_many_blocks(monkeypatch):
+    """A plain header is read by Arrow, a quoted one by the csv module: the same body must
+    give the same records, also when it spans many of Arrow's blocks (record numbers of
+    malformed rows, blank lines and quoted line breaks placed across block ends)."""
+    monkeypatch.setattr(arrow_csv_records, "ARROW_BLOCK_BYTES", 4096)
+    lines = []
+    for i in range(3000):
+        kind = i % 11
+        if kind == 3:
+            lines.append(f'{i},10,"Rice, long\r\ngrain ""{i}""",2024-01-05,101,1.00,1,1.00,x')
+        elif kind == 5:
+            lines.append("")
+        elif kind == 7:
+            lines.append("   ")
+        elif kind == 9:
+            lines.append(f"{i},10,short")
+        else:
+            lines.append(f" {i} ,10,Rice,2024-01-05,101,1.00,1,1.00, note {i} ")
+    body = "\r\n".join(lines) + "\n"
+    plain = records("a.csv", f"{HEADER},note\n{body}".encode())
+    quoted = records("a.csv", f'"customer_id",{HEADER.split(",", 1)[1]},note\n{body}'.encode())
+    assert plain[0].invalid_reason is None
+    expected_records = sum(1 for i in range(3000) if i % 11 not in (5, 7))
+    assert plain[0].rows_read == quoted[0].rows_read == expected_records
+    assert plain[1] == quoted[1]
+    assert [r["line_number"] for r in plain[1]] == list(range(2, 2 + plain[0].rows_read))
+
+
+def test_a_record_longer_than_an_arrow_block_is_read_again_by_the_csv_module(monkeypatch):
+    monkeypatch.setattr(arrow_csv_records, "ARROW_BLOCK_BYTES", 1024)
+    rows = [ROW] * 50 + [f'{ROW},"{"long " * 1000}"'] + [ROW] * 50
+    verdict, got = records("a.csv", ("\n".join([HEADER, *rows]) + "\n").encode())
+    assert verdict.invalid_reason is None and verdict.rows_read == 101
+    assert [r["line_number"] for r in got] == list(range(2, 103))
+    assert [r["malformed"] for r in got] == [False] * 50 + [True] + [False] * 50
+    assert verdict.content_sha256 == hashlib.sha256(
+        ("\n".join([HEADER, *rows]) + "\n").encode()
+    ).hexdigest()
