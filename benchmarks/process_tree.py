@@ -1,0 +1,78 @@
+"""Run a command and sample the resident memory of its whole process tree.
+
+``/usr/bin/time`` reports the peak of one process; a Spark run is a Python driver, a JVM and
+Python workers, so the tree is sampled from ``/proc`` instead (Linux only).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.2
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measured:
+    returncode: int
+    wall_s: float
+    peak_rss_bytes: int
+    output: str
+
+
+def _children() -> dict[int, list[int]]:
+    by_parent: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        by_parent.setdefault(parent, []).append(int(entry.name))
+    return by_parent
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident bytes of ``root`` and every descendant, now."""
+    by_parent = _children()
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += by_parent.get(pid, [])
+        try:
+            resident_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += resident_pages * PAGE_BYTES
+    return total
+
+
+def run_measured(command: list[str], env: dict[str, str], cwd: Path | None = None) -> Measured:
+    """Run ``command`` to its end; wall time and the peak RSS of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_bytes(process.pid))
+            done.wait(SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return Measured(process.returncode, wall, peak, output)
