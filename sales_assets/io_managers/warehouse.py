@@ -4,10 +4,11 @@ Accepts a Spark DataFrame (results: streamed partition by partition) or rows alr
 driver (the per-file audit). Writes go through the ``Warehouse`` resource.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dagster as dg
+import pyarrow as pa
 from pyspark.sql import DataFrame
 
 from sales_assets import storage
@@ -19,16 +20,14 @@ REPLACE_MONTHS = "replace_months"
 APPEND = "append"
 
 
-def _rows(obj: DataFrame | Iterable[Mapping[str, Any]], columns: list[str]) -> Iterable[Any]:
+def _rows(
+    obj: DataFrame | Iterable[Mapping[str, Any]], columns: list[str]
+) -> Iterable[Any] | pa.Table:
     if not isinstance(obj, DataFrame):
         return obj
-    return _frame_rows(obj, columns)
-
-
-def _frame_rows(frame: DataFrame, columns: list[str]) -> Iterator[dict[str, Any]]:
-    # Results are aggregates (customers x months at most): streamed partition by partition.
-    for row in frame.select(*columns).toLocalIterator(prefetchPartitions=True):
-        yield row.asDict()
+    # Results are aggregates (customers x months at most), written from the driver: one
+    # Arrow table, read column by column (no Row object per row).
+    return obj.select(*columns).toArrow()
 
 
 class WarehouseIOManager(dg.ConfigurableIOManager):

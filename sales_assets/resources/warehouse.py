@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from sales_assets import warehouse_schema as ws
 INSERT_BATCH_ROWS = 10_000
 
 Row = Mapping[str, Any]
+Rows = Iterable[Row] | pa.Table  # rows, or the columns of an Arrow table
 
 
 class WarehouseError(RuntimeError):
@@ -67,19 +69,24 @@ def _to_decimal(value: Any, scale: int) -> Any:
     return decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-scale))
 
 
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+def _column_batches(rows: Rows, names: Sequence[str], size: int) -> Iterator[list[list[Any]]]:
+    """Batches of at most ``size`` rows, as one list of values per name."""
+    if isinstance(rows, pa.Table):
+        for batch in rows.to_batches(max_chunksize=size):
+            yield [batch.column(name).to_pylist() for name in names]
+        return
     batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
+    for row in itertools.chain(rows, [None]):
+        if row is not None:
+            batch.append(row)
+        if batch and (len(batch) == size or row is None):
+            yield [[r.get(name) for r in batch] for name in names]
             batch = []
-    if batch:
-        yield batch
 
 
-def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: Iterable[Row]) -> int:
-    """Insert through the driver's ``executemany``, in batches; the number of rows back.
+def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: Rows) -> int:
+    """Insert through the driver's ``executemany`` of tuples, in batches (PyMySQL sends
+    each batch as multi-row INSERTs); the number of rows back.
 
     Values go through each column type's own bind processing, column by column: SQLAlchemy's
     per-row parameter building would cost several times more than the database itself.
@@ -90,18 +97,17 @@ def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: Iterable[Row]
     order = list(compiled.positiontup) if compiled.positional else names
     processors = {column.key: column.type.bind_processor(dialect) for column in table.columns}
     written = 0
-    for batch in _batches(rows, INSERT_BATCH_ROWS):
+    for values in _column_batches(rows, order, INSERT_BATCH_ROWS):
         columns = []
-        for name in order:
-            values = [row.get(name) for row in batch]
+        for name, column in zip(order, values, strict=True):
             process = processors[name]
-            columns.append([process(v) for v in values] if process else values)
+            columns.append([process(v) for v in column] if process else column)
         records = list(zip(*columns, strict=True))
         params = (
             records if compiled.positional else [dict(zip(order, r, strict=True)) for r in records]
         )
         connection.exec_driver_sql(compiled.string, params)
-        written += len(batch)
+        written += len(records)
     return written
 
 
@@ -177,7 +183,7 @@ class Warehouse(dg.ConfigurableResource):
     # --- writes -----------------------------------------------------------------------
     def write(
         self,
-        replacements: Mapping[sa.Table, Iterable[Row]],
+        replacements: Mapping[sa.Table, Rows],
         *,
         months: Sequence[str] | None = None,
         append: bool = False,
@@ -201,11 +207,11 @@ class Warehouse(dg.ConfigurableResource):
                 written[table.name] = _bulk_insert(connection, table, rows)
         return written
 
-    def replace_months(self, table: sa.Table, months: Sequence[str], rows: Iterable[Row]) -> int:
+    def replace_months(self, table: sa.Table, months: Sequence[str], rows: Rows) -> int:
         """Replace the rows of ``months`` with ``rows`` in one transaction."""
         return self.write({table: rows}, months=list(months))[table.name]
 
-    def append(self, table: sa.Table, rows: Iterable[Row]) -> int:
+    def append(self, table: sa.Table, rows: Rows) -> int:
         return self.write({table: rows}, append=True)[table.name]
 
     def replace_tables(self, rows_by_table: Mapping[sa.Table, Iterable[Row]]) -> dict[str, int]:
