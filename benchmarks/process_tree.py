@@ -1,20 +1,20 @@
 """Run a command and sample the resident memory of its whole process tree.
 
 ``/usr/bin/time`` reports the peak of one process; a Spark run is a Python driver, a JVM and
-Python workers, so the tree is sampled from ``/proc`` instead (Linux only).
+Python workers, so the tree is sampled from ``/proc`` instead (Linux only). Each process
+counts its proportional set size (PSS: a page shared by N processes counts 1/N in each), so
+the Python workers forked from one daemon are not counted several times over.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SAMPLE_SECONDS = 0.2
-PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_SECONDS = 0.25
 
 
 @dataclass
@@ -39,18 +39,24 @@ def _children() -> dict[int, list[int]]:
     return by_parent
 
 
+def _pss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def tree_rss_bytes(root: int) -> int:
-    """Resident bytes of ``root`` and every descendant, now."""
+    """Resident bytes (PSS) of ``root`` and every descendant, now."""
     by_parent = _children()
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         todo += by_parent.get(pid, [])
         try:
-            resident_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+            total += _pss_bytes(pid)
         except (OSError, IndexError, ValueError):
             continue
-        total += resident_pages * PAGE_BYTES
     return total
 
 

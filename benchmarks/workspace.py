@@ -94,14 +94,17 @@ class Workspace:
 
         bucket = os.environ["SALES_TEST_S3_BUCKET"]
         base = sa.make_url(os.environ["SALES_TEST_MYSQL_URL"])
-        tag = f"bench_{self.rows_per_month}_{uuid.uuid4().hex[:8]}"
+        # The test server's user may create databases named sales_test*; one per size.
+        tag = f"sales_test_bench_{self.rows_per_month}"
         engine = sa.create_engine(base)
         with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{tag}`"))
             connection.execute(sa.text(f"CREATE DATABASE `{tag}`"))
         engine.dispose()
+        run = uuid.uuid4().hex[:8]  # fresh prefixes: nothing left from an earlier run
         env = {
-            "SALES_LANDING_URI": f"s3://{bucket}/{tag}/landing",
-            "SALES_LAKE_URI": f"s3://{bucket}/{tag}/lake",
+            "SALES_LANDING_URI": f"s3://{bucket}/{tag}/{run}/landing",
+            "SALES_LAKE_URI": f"s3://{bucket}/{tag}/{run}/lake",
             "SALES_WAREHOUSE_URL": base.set(database=tag).render_as_string(hide_password=False),
         }
         _generate({**os.environ, **env}, self.months, self.rows_per_month)  # same seed
