@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -76,23 +76,37 @@ def _require_env(name: str) -> str:
 
 
 @pytest.fixture
-def mysql_url() -> Iterator[str]:
-    """A fresh, empty database per test, dropped afterwards."""
+def mysql_databases() -> Iterator[Callable[[], str]]:
+    """Fresh, empty databases on demand: each call gives a new one's URL. All are dropped
+    afterwards."""
     base = sa.make_url(_require_env("SALES_TEST_MYSQL_URL"))
-    name = f"sales_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(base)
-    try:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f"CREATE DATABASE `{name}`"))
-    except sa.exc.OperationalError as error:
-        pytest.fail(
-            f"MariaDB is not reachable at {base.host}:{base.port}: {error.orig}. {START_HINT}",
-            pytrace=False,
-        )
-    yield base.set(database=name).render_as_string(hide_password=False)
+    names: list[str] = []
+
+    def create() -> str:
+        name = f"sales_test_{uuid.uuid4().hex[:10]}"
+        try:
+            with admin.begin() as connection:
+                connection.execute(sa.text(f"CREATE DATABASE `{name}`"))
+        except sa.exc.OperationalError as error:
+            pytest.fail(
+                f"MariaDB is not reachable at {base.host}:{base.port}: {error.orig}. {START_HINT}",
+                pytrace=False,
+            )
+        names.append(name)
+        return base.set(database=name).render_as_string(hide_password=False)
+
+    yield create
     with admin.begin() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        for name in names:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
     admin.dispose()
+
+
+@pytest.fixture
+def mysql_url(mysql_databases: Callable[[], str]) -> str:
+    """A fresh, empty database per test, dropped afterwards."""
+    return mysql_databases()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ look-ups on the test S3 server."""
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,3 +84,10 @@ def s3_keys(root: str, folder: str) -> list[str]:
     full = f"{prefix}/{folder}/"
     pages = s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=full)
     return sorted(item["Key"][len(full) :] for page in pages for item in page.get("Contents", []))
+
+
+def free_port() -> int:
+    """A TCP port of the loopback that is free now, for a private server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

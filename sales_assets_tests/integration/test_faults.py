@@ -5,7 +5,6 @@ reads what failed and where, no secret, and a re-run gives the tables of a clean
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -20,7 +19,7 @@ import sqlalchemy as sa
 
 from sales_assets import warehouse_schema as ws
 from sales_assets_tests import scenario
-from sales_assets_tests.support import make_deployment
+from sales_assets_tests.support import free_port, make_deployment
 
 pytestmark = pytest.mark.integration
 SERVICES = Path(__file__).resolve().parents[2] / "scripts" / "services.sh"
@@ -60,17 +59,11 @@ class PrivateServer:
         self._services("down")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _private_server(
     tmp_path: Path, kind: str, port_variable: str, url: str
 ) -> Iterator[PrivateServer]:
     """A server of its own (folder and free port), started and, at the end, stopped."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, SALES_SERVICES_DIR=str(tmp_path / "services"))
     env[port_variable] = str(port)
     server = PrivateServer(kind, env, url.format(port=port))

@@ -38,6 +38,16 @@ def test_s3a_settings_use_the_fetched_jars_and_sign_for_a_region(tmp_path, monke
     assert conf["spark.sql.sources.commitProtocolClass"].endswith("PathOutputCommitProtocol")
 
 
+def test_jars_already_on_the_cluster_machines_go_on_the_class_paths(tmp_path, monkeypatch):
+    (tmp_path / "hadoop-aws-3.5.0.jar").write_bytes(b"")
+    monkeypatch.setenv(s3.JARS_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(s3.NODE_JARS_DIR_VARIABLE, "/opt/sales/jars")
+    conf = s3.s3a_spark_config(None, "eu-west-1")
+    assert "spark.jars" not in conf  # nothing copied to the executors
+    assert conf["spark.driver.extraClassPath"] == str(tmp_path / "hadoop-aws-3.5.0.jar")
+    assert conf["spark.executor.extraClassPath"] == "/opt/sales/jars/*"
+
+
 def test_without_jars_spark_resolves_hadoop_aws_itself(tmp_path, monkeypatch):
     monkeypatch.setenv(s3.JARS_DIR_VARIABLE, str(tmp_path / "nothing"))
     conf = s3.s3a_spark_config(None, "eu-west-1")

@@ -163,6 +163,7 @@ def test_a_record_longer_than_an_arrow_block_is_read_again_by_the_csv_module(mon
     assert verdict.invalid_reason is None and verdict.rows_read == 101
     assert [r["line_number"] for r in got] == list(range(2, 103))
     assert [r["malformed"] for r in got] == [False] * 50 + [True] + [False] * 50
-    assert verdict.content_sha256 == hashlib.sha256(
-        ("\n".join([HEADER, *rows]) + "\n").encode()
-    ).hexdigest()
+    assert (
+        verdict.content_sha256
+        == hashlib.sha256(("\n".join([HEADER, *rows]) + "\n").encode()).hexdigest()
+    )
