@@ -27,7 +27,12 @@ from sales_assets.transforms.landing_frames import (
     rows_of_files,
     stats_by_file,
 )
-from sales_assets.transforms.row_rules import accepted_sales, classify_sales, rejected_sales
+from sales_assets.transforms.row_rules import (
+    accepted_sales,
+    classify_sales,
+    for_outputs,
+    rejected_sales,
+)
 
 CODE_VERSION = "1"  # bump when what the step computes changes
 VALIDATED = dg.AssetKey("validated_sales")
@@ -85,13 +90,15 @@ def landed_sales(
     dims = read_dimensions(warehouse, spark, keys_only=True)
     # One cached pass: parse, type and judge every record. The per-file verdict rows ride
     # along (their typing is meaningless and they are filtered out below).
-    judged = classify_sales(
-        parse_landing_files(landed.to_parse, landed.open_file),
-        dims.customers,
-        dims.stores,
-        dims.sales_team,
-        dims.products,
-        carry=VERDICT_COLUMNS,
+    judged = for_outputs(
+        classify_sales(
+            parse_landing_files(landed.to_parse, landed.open_file),
+            dims.customers,
+            dims.stores,
+            dims.sales_team,
+            dims.products,
+            carry=VERDICT_COLUMNS,
+        )
     ).persist(StorageLevel.MEMORY_AND_DISK)
     verdicts = fd.verdicts_by_month(
         file_verdict_rows(judged).collect(), landed.first_of, landed.judged_unparsed

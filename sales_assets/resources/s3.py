@@ -85,6 +85,13 @@ def s3a_spark_config(endpoint_url: str | None, region: str | None) -> dict[str, 
         "spark.hadoop.fs.s3a.attempts.maximum": "3",
         "spark.hadoop.fs.s3a.connection.establish.timeout": "5s",
     }
+    # Uploads: each file goes up in 32 MiB multipart blocks buffered on local disk (memory
+    # stays bounded whatever the file size), at most 4 blocks in flight per stream.
+    conf |= {
+        "spark.hadoop.fs.s3a.fast.upload.buffer": "disk",
+        "spark.hadoop.fs.s3a.multipart.size": "32M",
+        "spark.hadoop.fs.s3a.fast.upload.active.blocks": "4",
+    }
     folder = jars_dir()
     jars = sorted(str(p) for p in folder.glob("*.jar")) if folder.is_dir() else []
     node_jars = os.environ.get(NODE_JARS_DIR_VARIABLE)

@@ -118,6 +118,22 @@ def classify_sales(
     )
 
 
+def for_outputs(classified: DataFrame) -> DataFrame:
+    """Only what the accepted and rejected outputs read: raw values of rejected rows only,
+    typed values of accepted rows only. A run caches this frame; most rows are accepted, so
+    it is about half as wide."""
+    accepted = F.col("reason").isNull()
+    kept: dict[str, Column] = {n: F.when(accepted, F.col(n)) for n in c.MANDATORY_COLUMNS}
+    kept |= {f"raw_{n}": F.when(~accepted, F.col(f"raw_{n}")) for n in c.MANDATORY_COLUMNS}
+    return classified.select(
+        *[
+            kept[name].alias(name) if name in kept else F.col(name)
+            for name in classified.columns
+            if name != "malformed"
+        ]
+    )
+
+
 def accepted_sales(classified: DataFrame) -> DataFrame:
     """Rows with no reason, in the ``validated_sales`` contract."""
     return classified.filter(F.col("reason").isNull()).select(
