@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dagster_pyspark import LazyPySparkResource
 from dagster_pyspark.resources import spark_session_from_config
@@ -53,28 +54,38 @@ def spark_config(settings: Settings) -> dict[str, Any]:
     return conf
 
 
-def _process_alive(pid: int) -> bool:
+OWNER_FILE = ".owner"  # held locked (flock) by the process using the folder
+_owned: list[IO[str]] = []  # this process's lock files: open for as long as it lives
+
+
+def _abandoned(folder: Path) -> bool:
+    """True when no live process holds the folder's owner lock. The kernel drops a lock
+    when its process dies, however it dies; a process id is no proof (another container
+    sharing this /tmp, same host name, other process ids). A folder without an owner file
+    (one just being created) is left alone."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        owner = (folder / OWNER_FILE).open()
+    except OSError:
         return False
-    except PermissionError:
+    with owner:
+        try:
+            fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
         return True
-    return True
 
 
 def claim_scratch_dir(root: Path) -> Path:
     """This process's folder for Spark's scratch files (``spark.local.dir``), after removing
-    the folders that processes of this host left when they were killed (Spark cleans its own
-    on a normal exit only)."""
-    host = socket.gethostname()
+    the folders that killed processes left (Spark cleans its own on a normal exit only)."""
     root.mkdir(parents=True, exist_ok=True)
     for folder in root.iterdir():
-        owner_host, _, pid = folder.name.rpartition("-")
-        if owner_host == host and pid.isdigit() and not _process_alive(int(pid)):
+        if folder.is_dir() and _abandoned(folder):
             shutil.rmtree(folder, ignore_errors=True)
-    mine = root / f"{host}-{os.getpid()}"
-    mine.mkdir(exist_ok=True)
+    mine = Path(tempfile.mkdtemp(prefix=f"{socket.gethostname()}-{os.getpid()}-", dir=root))
+    owner = (mine / OWNER_FILE).open("w")
+    fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _owned.append(owner)
     return mine
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 from sales_assets.config import Settings
 from sales_assets.resources.spark import claim_scratch_dir, spark_config
@@ -36,21 +37,37 @@ def test_a_cluster_master_takes_driver_host_and_executor_size_from_the_environme
     assert spark_config(Settings.from_env({}))["spark.driver.host"] == "127.0.0.1"  # local
 
 
-def test_the_scratch_of_a_killed_process_is_removed_by_the_next_one(tmp_path):
-    host = socket.gethostname()
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
+CLAIM = (
+    "import sys, os, time; from pathlib import Path; "
+    "from sales_assets.resources.spark import claim_scratch_dir; "
+    "print(claim_scratch_dir(Path(sys.argv[1])), flush=True); "
+    "time.sleep(float(sys.argv[2])); os._exit(9)"
+)
+
+
+def test_the_scratch_of_a_killed_process_is_removed_and_a_live_one_kept(tmp_path):
+    killed = subprocess.run(
+        [sys.executable, "-c", CLAIM, str(tmp_path), "0"],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout.strip()
-    left_over = tmp_path / f"{host}-{dead}" / "blockmgr-1234"
-    left_over.mkdir(parents=True)
-    other_host = tmp_path / "elsewhere-1"
-    other_host.mkdir()
+        check=False,
+    )
+    left_over = Path(killed.stdout.strip())
+    (left_over / "blockmgr-1234").mkdir()
+    live = subprocess.Popen(
+        [sys.executable, "-c", CLAIM, str(tmp_path), "60"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        live_folder = Path(live.stdout.readline().strip())
+        being_created = tmp_path / "other-1"  # no owner file yet: not ours to judge
+        being_created.mkdir()
 
-    mine = claim_scratch_dir(tmp_path)
+        mine = claim_scratch_dir(tmp_path)
 
-    assert not left_over.parent.exists()  # the dead process's folder is gone
-    assert other_host.exists()  # another machine's: not ours to judge
-    assert mine.exists() and mine.name.startswith(f"{host}-")
+        assert not left_over.exists()  # the killed process's folder is gone
+        assert live_folder.is_dir()  # a live process's folder stays, whatever its pid says
+        assert being_created.exists()
+        assert mine.is_dir() and mine.name.startswith(f"{socket.gethostname()}-")
+    finally:
+        live.kill()
+        live.wait()
