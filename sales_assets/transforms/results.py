@@ -20,17 +20,28 @@ def _shift_month(month: Column, months: int) -> Column:
     return F.date_format(F.add_months(F.to_date(F.concat(month, F.lit("-01"))), months), "yyyy-MM")
 
 
+def customer_month_totals(mart: DataFrame) -> DataFrame:
+    """Per customer and month: the total and the latest contact details (one pass over the
+    mart; small: customers x months)."""
+    return mart.groupBy("customer_id", "sales_month").agg(
+        F.sum("total_cost").cast(MONEY_TYPE).alias("total"),
+        F.max_by(
+            F.struct("first_name", "last_name", "address", "phone_number"), F.col("sales_date")
+        ).alias("details"),
+    )
+
+
 def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFrame:
     """One row per customer with sales in M or M-1, for each target month M.
 
-    ``mart`` holds the customer data mart for the target months and the month before each.
+    ``mart`` holds the customer data mart for the target months and the month before each,
+    or its :func:`customer_month_totals` (which a caller may cache: it is read four times).
     A customer who bought in M-1 but not in M appears with ``total_sales`` 0. When M-1 has
     no accepted sales at all, only M's customers appear and the comparison columns are NULL.
     A month with no accepted sales has no rows.
     """
-    totals = mart.groupBy("customer_id", "sales_month").agg(
-        F.sum("total_cost").cast(MONEY_TYPE).alias("total")
-    )
+    per_month = mart if "details" in mart.columns else customer_month_totals(mart)
+    totals = per_month.select("customer_id", "sales_month", "total")
     current = totals.filter(F.col("sales_month").isin(target_months)).select(
         "customer_id", "sales_month", F.col("total").alias("total_sales")
     )
@@ -45,11 +56,7 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     # A month with no accepted sales has no rows, even if the month before had some.
     months_with_sales = F.broadcast(current.select("sales_month").distinct())
     # Contact details as of month M, else M-1: the same whichever months the run holds.
-    details = mart.groupBy("customer_id", "sales_month").agg(
-        F.max_by(
-            F.struct("first_name", "last_name", "address", "phone_number"), F.col("sales_date")
-        ).alias("details")
-    )
+    details = per_month.select("customer_id", "sales_month", "details")
     details_now = details.select("customer_id", "sales_month", F.col("details").alias("now"))
     details_before = details.select(
         "customer_id",
