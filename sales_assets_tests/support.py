@@ -7,6 +7,7 @@ import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import dagster as dg
@@ -91,3 +92,18 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def validated_totals(spark: Any, lake_uri: str, months: list[str]) -> dict[str, tuple[int, Any]]:
+    """Accepted rows and their total cost per month, as stored in ``validated_sales``."""
+    from pyspark.sql import functions as F
+
+    from sales_assets.io_managers.lake import read_months
+
+    validated = read_months(spark, f"{lake_uri}/validated_sales", "validated_sales", months)
+    return {
+        r.sales_month: (r["count"], r["total"])
+        for r in validated.groupBy("sales_month")
+        .agg(F.count(F.lit(1)).alias("count"), F.sum("total_cost").alias("total"))
+        .collect()
+    }

@@ -9,15 +9,10 @@ import pytest
 
 from sales_assets import warehouse_schema as ws
 from sales_assets.io_managers.lake import read_months
+from sales_assets.storage import LAKE_SCHEMAS
 from sales_assets_tests import scenario
 
-LAKE_ASSETS = (
-    "validated_sales",
-    "rejected_sales",
-    "enriched_sales",
-    "customer_data_mart",
-    "sales_team_data_mart",
-)
+LAKE_ASSETS = tuple(LAKE_SCHEMAS)  # every lake asset of the contract
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,10 @@ manifest of what it injected."""
 
 from __future__ import annotations
 
-from pyspark.sql import functions as F
-
 from sales_assets import sample_data
 from sales_assets.io_managers.lake import read_months
 from sales_assets_tests import scenario
+from sales_assets_tests.support import validated_totals
 
 MONTHS = ["2024-01", "2024-02"]
 
@@ -34,14 +33,7 @@ def test_generated_faulty_months_match_the_manifest(embedded, spark):
     )
     assert got == expected
 
-    validated = read_months(spark, f"{lake}/validated_sales", "validated_sales", MONTHS)
-    totals = {
-        r.sales_month: (r["count"], r["total"])
-        for r in validated.groupBy("sales_month")
-        .agg(F.count(F.lit(1)).alias("count"), F.sum("total_cost").alias("total"))
-        .collect()
-    }
-    assert totals == {
+    assert validated_totals(spark, lake, MONTHS) == {
         m: (manifest.accepted_rows, manifest.accepted_total_cost)
         for m, manifest in manifests.items()
     }

@@ -22,26 +22,26 @@ from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
 
 from sales_assets import sample_data
 from sales_assets.io_managers.lake import read_months
 from sales_assets.resources.s3 import jars_dir
+from sales_assets.storage import LAKE_SCHEMAS
 from sales_assets_tests import scenario
-from sales_assets_tests.support import Deployment, free_port, make_deployment, s3_keys
+from sales_assets_tests.support import (
+    Deployment,
+    free_port,
+    make_deployment,
+    s3_keys,
+    validated_totals,
+)
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 CLUSTER_SCRIPT = REPO / "scripts" / "spark_cluster.sh"
 MONTHS = ["2024-01", "2024-02"]
 ROWS_PER_MONTH = 2_000
-LAKE_ASSETS = (
-    "validated_sales",
-    "rejected_sales",
-    "enriched_sales",
-    "customer_data_mart",
-    "sales_team_data_mart",
-)
+LAKE_ASSETS = tuple(LAKE_SCHEMAS)  # every lake asset of the contract
 
 
 @dataclass
@@ -211,14 +211,9 @@ def test_the_graph_on_a_standalone_cluster_gives_what_a_local_run_gives(
 
     # And both are right: the accepted rows and totals the generator says it landed.
     lake = on_cluster.settings.lake_uri
-    validated = read_months(spark, f"{lake}/validated_sales", "validated_sales", MONTHS)
-    totals = {
-        r.sales_month: (r["count"], r["total"])
-        for r in validated.groupBy("sales_month")
-        .agg(F.count(F.lit(1)).alias("count"), F.sum("total_cost").alias("total"))
-        .collect()
+    assert validated_totals(spark, lake, MONTHS) == {
+        m: (mf.accepted_rows, mf.accepted_total_cost) for m, mf in manifests.items()
     }
-    assert totals == {m: (mf.accepted_rows, mf.accepted_total_cost) for m, mf in manifests.items()}
     # The landing zones ended alike too: the same files quarantined.
     for month in MONTHS:
         quarantined = [
