@@ -1,8 +1,9 @@
 """Reading one landed file: file verdict (SPEC section 2 invalid reasons) and raw records.
 
-Pure Python on bytes, so it runs inside Spark executors (see ``landing.parse_landing_files``)
-and is tested without Spark. RFC 4180 parsing is the standard library's ``csv`` in strict
-mode, which is C code and keeps quoted line breaks inside one record.
+Runs inside Spark executors (see ``landing_frames.parse_landing_files``) and is tested
+without Spark. Records are read by Arrow's CSV reader for a plain header, else by the
+standard library's ``csv`` in strict mode (RFC 4180, quoted line breaks kept in one record);
+records become Arrow columns in ``record_chunks``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import csv
 import hashlib
 import io
 import itertools
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from json.encoder import encode_basestring as _encode_json_string
 from typing import IO, Any
 
 import pyarrow as pa
@@ -34,45 +33,12 @@ from sales_assets.transforms.contract import (
     REASON_NOT_CSV,
     REASON_UNREADABLE,
 )
+from sales_assets.transforms.record_chunks import RecordChunk, records_chunks
 from sales_assets.transforms.strict_csv_scan import StrictCsvScan
 
 # No field limit short of what one file can hold (binaryFile reads files up to 2 GiB).
 csv.field_size_limit(2**31 - 1)
 READ_BLOCK_BYTES = 1 << 20
-
-
-@dataclass
-class RecordChunk:
-    """Consecutive records of a file, by column, as Arrow arrays (executors hand them to
-    Spark as Arrow): mandatory values trimmed, NULL for empty. A malformed record has NULL
-    mandatory values and keeps its fields as a JSON array in ``raw_records``."""
-
-    line_numbers: pa.Array
-    values: dict[str, pa.Array]
-    additional_columns: pa.Array
-    raw_records: pa.Array
-    malformed: pa.Array
-
-    def __len__(self) -> int:
-        return len(self.line_numbers)
-
-    def filter(self, mask: pa.Array) -> RecordChunk:
-        return RecordChunk(
-            line_numbers=self.line_numbers.filter(mask),
-            values={k: v.filter(mask) for k, v in self.values.items()},
-            additional_columns=self.additional_columns.filter(mask),
-            raw_records=self.raw_records.filter(mask),
-            malformed=self.malformed.filter(mask),
-        )
-
-    def slice(self, start: int, length: int) -> RecordChunk:
-        return RecordChunk(
-            line_numbers=self.line_numbers.slice(start, length),
-            values={k: v.slice(start, length) for k, v in self.values.items()},
-            additional_columns=self.additional_columns.slice(start, length),
-            raw_records=self.raw_records.slice(start, length),
-            malformed=self.malformed.slice(start, length),
-        )
 
 
 @dataclass
@@ -125,99 +91,6 @@ class _HashingReader(io.RawIOBase):
         while self.read(READ_BLOCK_BYTES):
             pass
         return self.digest.hexdigest()
-
-
-def _trimmed(values: pa.Array | Sequence[str]) -> pa.Array:
-    """Trim surrounding spaces (vectorised); an empty field is NULL."""
-    if not isinstance(values, pa.Array | pa.ChunkedArray):
-        values = pa.array(values, pa.string())
-    trimmed = pc.utf8_trim(values, characters=" ")
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-
-
-def _json_strings(values: pa.Array) -> pa.Array:
-    """JSON texts of trimmed values (``null`` for NULL), vectorised; escapes in Python only
-    for the rare values holding a quote, a backslash or a control character."""
-    quoted = pc.binary_join_element_wise('"', values, '"', "")
-    needs_escape = pc.fill_null(pc.match_substring_regex(values, r'[\\"\x00-\x1f]'), False)
-    if pc.any(needs_escape).as_py():
-        texts = quoted.to_pylist()
-        for i in pc.indices_nonzero(needs_escape).to_pylist():
-            texts[i] = _encode_json_string(values[i].as_py())
-        quoted = pa.array(texts, pa.string())
-    return pc.fill_null(quoted, "null")
-
-
-def _columns_chunk(
-    header: list[str], numbers: pa.Array, columns: Sequence[pa.Array | Sequence[str]]
-) -> RecordChunk:
-    """Well-formed records, by column (one per header name)."""
-    trimmed = [_trimmed(column) for column in columns]
-    pieces: list[pa.Array | str] = ["{"]
-    for name, values in zip(header, trimmed, strict=True):
-        if name not in MANDATORY_COLUMNS:
-            separator = "" if len(pieces) == 1 else ", "
-            pieces += [f"{separator}{_encode_json_string(name)}: ", _json_strings(values)]
-    pieces.append("}")
-    rows = len(numbers)
-    if len(pieces) > 2 and rows:
-        additional = pc.binary_join_element_wise(*pieces, "")
-    else:
-        additional = pa.array(["{}"] * rows, pa.string())
-    return RecordChunk(
-        line_numbers=numbers,
-        values={c: trimmed[header.index(c)] for c in MANDATORY_COLUMNS},
-        additional_columns=additional,
-        raw_records=pa.nulls(rows, pa.string()),
-        malformed=pa.array([False] * rows, pa.bool_()),
-    )
-
-
-def _malformed_chunk(records: Sequence[tuple[int, list[str]]]) -> RecordChunk:
-    """Records whose field count differs from the header's: NULL values, fields as JSON."""
-    nulls = pa.nulls(len(records), pa.string())
-    return RecordChunk(
-        line_numbers=pa.array([n for n, _ in records], pa.int64()),
-        values=dict.fromkeys(MANDATORY_COLUMNS, nulls),
-        additional_columns=nulls,
-        raw_records=pa.array([json.dumps(f, ensure_ascii=False) for _, f in records]),
-        malformed=pa.array([True] * len(records), pa.bool_()),
-    )
-
-
-def _concat(chunks: Sequence[RecordChunk]) -> RecordChunk:
-    return RecordChunk(
-        line_numbers=pa.concat_arrays([c.line_numbers for c in chunks]),
-        values={
-            name: pa.concat_arrays([c.values[name] for c in chunks]) for name in MANDATORY_COLUMNS
-        },
-        additional_columns=pa.concat_arrays([c.additional_columns for c in chunks]),
-        raw_records=pa.concat_arrays([c.raw_records for c in chunks]),
-        malformed=pa.concat_arrays([c.malformed for c in chunks]),
-    )
-
-
-def _records_chunks(
-    header: list[str],
-    numbers: pa.Array,
-    columns: Sequence[pa.Array | Sequence[str]],
-    malformed: Sequence[tuple[int, list[str]]],
-    chunk_rows: int,
-) -> Iterator[RecordChunk]:
-    """Consecutive records as chunks of at most ``chunk_rows``, in record order."""
-    whole = _columns_chunk(header, numbers, columns)
-    if malformed:
-        whole = _concat([whole, _malformed_chunk(malformed)])
-        order = pc.sort_indices(whole.line_numbers)
-        whole = RecordChunk(
-            line_numbers=whole.line_numbers.take(order),
-            values={k: v.take(order) for k, v in whole.values.items()},
-            additional_columns=whole.additional_columns.take(order),
-            raw_records=whole.raw_records.take(order),
-            malformed=whole.malformed.take(order),
-        )
-    for start in range(0, len(whole), chunk_rows):
-        yield whole.slice(start, chunk_rows)
 
 
 def _header_problem(header: list[str]) -> str | None:
@@ -358,7 +231,7 @@ def _parse_body(
         return
     for numbers, columns, malformed in read_body(leftover, raw.read, len(header), scan):
         verdict.rows_read += len(numbers) + len(malformed)
-        yield from _records_chunks(header, numbers, columns, malformed, chunk_rows)
+        yield from records_chunks(header, numbers, columns, malformed, chunk_rows)
 
 
 def _read_again(
@@ -400,7 +273,7 @@ def _parse_records(
         numbers = pa.array([n for n, f in numbered if len(f) == width], pa.int64())
         malformed = [(n, f) for n, f in numbered if len(f) != width]
         verdict.rows_read += len(rows)
-        yield from _records_chunks(header, numbers, columns, malformed, chunk_rows)
+        yield from records_chunks(header, numbers, columns, malformed, chunk_rows)
 
 
 def inspect_file(name: str, content: bytes) -> FileVerdict:
