@@ -8,6 +8,7 @@ parse as a Spark frame. File contents are only ever read by the executors.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -115,10 +116,27 @@ class LandingZone(dg.ConfigurableResource):
         self._store().write_file(sales_month, name, content)
 
 
+def spread_by_size(sizes: Sequence[int], groups: int) -> list[list[int]]:
+    """Indexes of ``sizes`` in at most ``groups`` groups of about equal total size: largest
+    first, each to the lightest group so far (a big file alone, small ones together)."""
+    loads = [(0, g) for g in range(max(1, min(groups, len(sizes))))]
+    members: list[list[int]] = [[] for _ in loads]
+    heapq.heapify(loads)
+    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        load, group = heapq.heappop(loads)
+        members[group].append(index)
+        heapq.heappush(loads, (load + sizes[index], group))
+    return [m for m in members if m]
+
+
+TASKS_PER_CORE = 2  # a little slack, so a slow task does not hold up the others
+
+
 def _entries_frame(spark: SparkSession, files: Sequence[LandedFile]) -> DataFrame:
-    """``(sales_month, source_file, location)``, one file per task so files spread over
-    the executors."""
+    """``(sales_month, source_file, location)``, spread over a few tasks per core by size:
+    a task per file would pay the Python worker's start-up for every small file."""
     rows = [(f.sales_month, f.name, f.location) for f in files]
-    return spark.createDataFrame(
-        spark.sparkContext.parallelize(rows, max(1, len(rows))), ENTRIES_SCHEMA
-    )
+    tasks = spark.sparkContext.defaultParallelism * TASKS_PER_CORE
+    groups = [[rows[i] for i in g] for g in spread_by_size([f.size for f in files], tasks)]
+    rdd = spark.sparkContext.parallelize(groups, max(1, len(groups))).flatMap(lambda g: g)
+    return spark.createDataFrame(rdd, ENTRIES_SCHEMA)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sales_assets.resources.landing_zone import LandingZone
+from sales_assets.resources.landing_zone import LandingZone, spread_by_size
 from sales_assets.resources.s3 import S3
 
 CSV = b"customer_id,store_id\n1,2\n"
@@ -125,3 +125,13 @@ def test_a_link_is_quarantined_as_itself(landing_zone, tmp_path):
     link = next(f for f in landing_zone.month_files("2024-01") if f.name == "leak.csv")
     target = Path(landing_zone.quarantine(link, None))
     assert target.is_symlink() and outside.read_bytes() == CSV  # the target is untouched
+
+
+def test_files_spread_over_tasks_by_size_with_a_big_file_alone():
+    sizes = [70, 1, 2, 3, 60, 4, 5]
+    groups = spread_by_size(sizes, 3)
+    assert sorted(i for g in groups for i in g) == list(range(len(sizes)))
+    totals = sorted(sum(sizes[i] for i in g) for g in groups)
+    assert totals == [15, 60, 70]
+    assert spread_by_size([5, 5], 8) == [[0], [1]]
+    assert spread_by_size([], 4) == []

@@ -104,3 +104,10 @@ def test_contact_details_do_not_depend_on_the_months_in_the_run(spark):
     assert wide[(2, "2024-01")] == narrow[(2, "2024-01")] == "Bold L"
     assert wide[(2, "2024-02")] == "Bnew L"
     assert wide[(3, "2024-02")] is None  # no name known: NULL, not an empty string
+
+
+def test_totals_are_exact_to_the_cent_and_negative_amounts_count(spark):
+    amounts = ["0.01"] * 7 + ["9999999999.99", "-0.10", "123.45"]
+    mart = _customer_mart(spark, [(1, "2024-05", a) for a in amounts])
+    (row,) = results.customer_month_totals(mart).collect()
+    assert row.total == sum((D(a) for a in amounts), D("0")) == D("10000000123.41")
