@@ -28,21 +28,22 @@ def sum_money(column: str) -> Column:
     return (cents.cast("decimal(20,0)") / F.lit(100)).cast(MONEY_TYPE)
 
 
-def month_constant(struct: Column) -> Column:
-    """Any row's value of columns that are the same on every row of a month's group: each
-    mart month is written by one run, from one reading of the dimensions (a sort by date to
-    pick the latest row would cost a quarter of the step)."""
-    return F.any_value(struct)
+# A mart month is written by one run from one reading of the dimensions, so a person's
+# details are the same on every row of a month. Grouping by them as keys keeps the
+# aggregation hash-based (an aggregate of text, such as the latest row's, would sort every
+# row); should they ever differ, the extra rows fail the key_unique check.
+CUSTOMER_DETAILS = ("first_name", "last_name", "address", "phone_number")
+SALES_PERSON_DETAILS = ("sales_person_first_name", "sales_person_last_name")
 
 
 def customer_month_totals(mart: DataFrame) -> DataFrame:
     """Per customer and month: the total and the contact details (one pass over the mart;
     small: customers x months)."""
-    return mart.groupBy("customer_id", "sales_month").agg(
-        sum_money("total_cost").alias("total"),
-        month_constant(F.struct("first_name", "last_name", "address", "phone_number")).alias(
-            "details"
-        ),
+    totals = mart.groupBy("customer_id", "sales_month", *CUSTOMER_DETAILS).agg(
+        sum_money("total_cost").alias("total")
+    )
+    return totals.select(
+        "customer_id", "sales_month", "total", F.struct(*CUSTOMER_DETAILS).alias("details")
     )
 
 
@@ -106,11 +107,8 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
 
 def sales_team_incentive(mart: DataFrame, incentive_rate: Decimal) -> DataFrame:
     """Total per (store, sales person, month); rank 1 of each store and month earns the rate."""
-    totals = mart.groupBy("store_id", "sales_person_id", "sales_month").agg(
-        sum_money("total_cost").alias("total_sales"),
-        month_constant(F.struct("sales_person_first_name", "sales_person_last_name")).alias(
-            "person"
-        ),
+    totals = mart.groupBy("store_id", "sales_person_id", "sales_month", *SALES_PERSON_DETAILS).agg(
+        sum_money("total_cost").alias("total_sales")
     )
     by_store = Window.partitionBy("store_id", "sales_month").orderBy(F.col("total_sales").desc())
     rank = F.rank().over(by_store)
@@ -118,9 +116,7 @@ def sales_team_incentive(mart: DataFrame, incentive_rate: Decimal) -> DataFrame:
     return totals.select(
         F.col("store_id").cast("int"),
         F.col("sales_person_id").cast("int"),
-        _full_name("person.sales_person_first_name", "person.sales_person_last_name").alias(
-            "full_name"
-        ),
+        _full_name(*SALES_PERSON_DETAILS).alias("full_name"),
         "sales_month",
         "total_sales",
         rank.alias("sales_rank"),
