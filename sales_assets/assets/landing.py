@@ -99,7 +99,7 @@ def landed_sales(
             dims.products,
             carry=VERDICT_COLUMNS,
         )
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    ).persist(StorageLevel.DISK_ONLY)  # read 4 times; on the heap, it would crowd the writers
     verdicts = fd.verdicts_by_month(
         file_verdict_rows(judged).collect(), landed.first_of, landed.judged_unparsed
     )

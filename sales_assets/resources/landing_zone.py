@@ -130,13 +130,17 @@ def spread_by_size(sizes: Sequence[int], groups: int) -> list[list[int]]:
 
 
 TASKS_PER_CORE = 2  # a little slack, so a slow task does not hold up the others
+# About the most a task reads: a bigger file has a task of its own. What one task parses is
+# kept as one block of the landing step's cache, read back whole.
+TASK_BYTES = 64 << 20
 
 
 def _entries_frame(spark: SparkSession, files: Sequence[LandedFile]) -> DataFrame:
-    """``(sales_month, source_file, location)``, spread over a few tasks per core by size:
-    a task per file would pay the Python worker's start-up for every small file."""
+    """``(sales_month, source_file, location)``, spread over tasks by size: small files
+    share a task (each task pays the Python worker's start-up), big files have their own."""
     rows = [(f.sales_month, f.name, f.location) for f in files]
-    tasks = spark.sparkContext.defaultParallelism * TASKS_PER_CORE
-    groups = [[rows[i] for i in g] for g in spread_by_size([f.size for f in files], tasks)]
+    sizes = [f.size for f in files]
+    tasks = max(spark.sparkContext.defaultParallelism * TASKS_PER_CORE, sum(sizes) // TASK_BYTES)
+    groups = [[rows[i] for i in g] for g in spread_by_size(sizes, tasks)]
     rdd = spark.sparkContext.parallelize(groups, max(1, len(groups))).flatMap(lambda g: g)
     return spark.createDataFrame(rdd, ENTRIES_SCHEMA)

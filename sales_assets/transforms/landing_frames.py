@@ -20,6 +20,7 @@ from sales_assets.transforms.landing_parser import (
     RecordChunk,
     parse_stream,
 )
+from sales_assets.transforms.record_chunks import repeated
 from sales_assets.transforms.schemas import PARSED_LANDING_SCHEMA
 
 RECORD_TYPE_FILE = "file"
@@ -43,9 +44,9 @@ _ARROW_SCHEMA = pa.schema(
 def _row_batch(sales_month: str, source_file: str, chunk: RecordChunk) -> pa.RecordBatch:
     n = len(chunk)
     columns = {
-        "record_type": pa.array([RECORD_TYPE_ROW] * n, pa.string()),
-        "sales_month": pa.array([sales_month] * n, pa.string()),
-        "source_file": pa.array([source_file] * n, pa.string()),
+        "record_type": repeated(RECORD_TYPE_ROW, n, pa.string()),
+        "sales_month": repeated(sales_month, n, pa.string()),
+        "source_file": repeated(source_file, n, pa.string()),
         "content_sha256": pa.nulls(n, pa.string()),
         "invalid_reason": pa.nulls(n, pa.string()),
         "rows_read": pa.nulls(n, pa.int64()),

@@ -46,6 +46,11 @@ class RecordChunk:
         return self.each(lambda column: column.slice(start, length))
 
 
+def repeated(value: object, n: int, arrow_type: pa.DataType) -> pa.Array:
+    """``n`` times one value, built in Arrow (a Python list of a million costs ~0.5 s)."""
+    return pa.repeat(pa.scalar(value, arrow_type), n)
+
+
 def _trimmed(values: pa.Array | Sequence[str]) -> pa.Array:
     """Trim surrounding spaces (vectorised); an empty field is NULL."""
     if not isinstance(values, pa.Array | pa.ChunkedArray):
@@ -82,13 +87,13 @@ def _columns_chunk(
     if len(pieces) > 2 and rows:
         additional = pc.binary_join_element_wise(*pieces, "")
     else:
-        additional = pa.array(["{}"] * rows, pa.string())
+        additional = repeated("{}", rows, pa.string())
     return RecordChunk(
         line_numbers=numbers,
         values={c: trimmed[header.index(c)] for c in MANDATORY_COLUMNS},
         additional_columns=additional,
         raw_records=pa.nulls(rows, pa.string()),
-        malformed=pa.array([False] * rows, pa.bool_()),
+        malformed=repeated(False, rows, pa.bool_()),
     )
 
 
