@@ -104,6 +104,11 @@ def stage_months(
     """Write ``frame`` into the run's own staging folder: concurrent runs never share
     Spark's temporary folder, and nothing is visible until :func:`publish_months`."""
     staged = StagedMonths(asset_root, tuple(months), run_id)
+    if partition_by:
+        # Each task writes a file into every folder it has rows for: with folders split
+        # by store too, one task per core keeps that to a few files per folder, not one per
+        # input split (hundreds of small files, slow to read back).
+        frame = frame.coalesce(spark.sparkContext.defaultParallelism)
     frame.write.mode("overwrite").partitionBy(MONTH_COLUMN, *partition_by).parquet(staged.folder)
     return staged
 

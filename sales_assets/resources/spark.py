@@ -34,7 +34,7 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         "spark.app.name": "sales_assets",
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.showConsoleProgress": "false",
-        "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "3g"),
+        "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "2g"),
         # Local runs have few cores; adaptive execution coalesces the shuffle further.
         "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "16"),
         "spark.sql.parquet.compression.codec": "snappy",
