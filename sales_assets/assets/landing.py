@@ -21,11 +21,10 @@ from sales_assets.transforms import contract as c
 from sales_assets.transforms import file_decisions as fd
 from sales_assets.transforms.landing_frames import (
     VERDICT_COLUMNS,
-    file_stats,
-    file_verdict_rows,
+    file_summaries,
     parse_landing_files,
     rows_of_files,
-    stats_by_file,
+    stats_of_files,
 )
 from sales_assets.transforms.row_rules import (
     accepted_sales,
@@ -99,13 +98,13 @@ def landed_sales(
             dims.products,
             carry=VERDICT_COLUMNS,
         )
-    ).persist(StorageLevel.DISK_ONLY)  # read 4 times; on the heap, it would crowd the writers
-    verdicts = fd.verdicts_by_month(
-        file_verdict_rows(judged).collect(), landed.first_of, landed.judged_unparsed
-    )
+    ).persist(StorageLevel.DISK_ONLY)  # read 3 times; on the heap it would crowd the writers
+    summaries = file_summaries(judged).collect()  # one small row per parsed file
+    verdicts = fd.verdicts_by_month(summaries, landed.first_of, landed.judged_unparsed)
     decisions = fd.decide_months(months, verdicts)
-    classified = rows_of_files(judged, fd.processed_keys(decisions))
-    stats = stats_by_file(file_stats(classified).collect())  # one small row per file
+    processed = fd.processed_keys(decisions)
+    classified = rows_of_files(judged, processed)
+    stats = stats_of_files(summaries, set(processed))
 
     run_id = context.run_id
     staged = {

@@ -105,10 +105,10 @@ def stage_months(
     Spark's temporary folder, and nothing is visible until :func:`publish_months`."""
     staged = StagedMonths(asset_root, tuple(months), run_id)
     if partition_by:
-        # Each task writes a file into every folder it has rows for: with folders split
-        # by store too, one task per core keeps that to a few files per folder, not one per
-        # input split (hundreds of small files, slow to read back).
-        frame = frame.coalesce(spark.sparkContext.defaultParallelism)
+        # Folders split below the month (by store): rows of one folder brought to one task,
+        # so each folder is one file. Otherwise every task writes a file into every folder
+        # it has rows for, and readers open hundreds of small files.
+        frame = frame.repartition(MONTH_COLUMN, *partition_by)
     frame.write.mode("overwrite").partitionBy(MONTH_COLUMN, *partition_by).parquet(staged.folder)
     return staged
 

@@ -41,10 +41,10 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         # A partitioned write keeps a few files open instead of sorting each task's rows
         # by month (and store) first; past this many it falls back to sorting.
         "spark.sql.maxConcurrentOutputFileWriters": "32",
-        # Lake files in 16 MiB row groups, read back in tasks of that size: a month of a
+        # Lake files in 8 MiB row groups, read back in tasks of that size: a month of a
         # million rows spreads over the cores instead of one task per month file.
-        "spark.sql.files.maxPartitionBytes": str(16 << 20),
-        "spark.hadoop.parquet.block.size": str(16 << 20),
+        "spark.sql.files.maxPartitionBytes": str(8 << 20),
+        "spark.hadoop.parquet.block.size": str(8 << 20),
         # Plans of the wide landing frames are long; without this Spark warns on every run.
         "spark.sql.debug.maxToStringFields": "200",
     }

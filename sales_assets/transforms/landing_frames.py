@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import partial
 from typing import IO
 
@@ -154,13 +154,6 @@ def parse_landing_files(entries: DataFrame, open_file: OpenFile) -> DataFrame:
     )
 
 
-def file_verdict_rows(judged: DataFrame) -> DataFrame:
-    """The parser's one verdict row per parsed file (small: one row per file)."""
-    return judged.filter(F.col("record_type") == RECORD_TYPE_FILE).select(
-        "sales_month", "source_file", "content_sha256", "invalid_reason", "rows_read"
-    )
-
-
 def rows_of_files(judged: DataFrame, files: Sequence[FileKey]) -> DataFrame:
     """The record rows of the given ``(sales_month, source_file)`` files only."""
     keys = judged.sparkSession.createDataFrame(
@@ -171,14 +164,21 @@ def rows_of_files(judged: DataFrame, files: Sequence[FileKey]) -> DataFrame:
     )
 
 
-def file_stats(classified: DataFrame) -> DataFrame:
-    """Per file: rows classified and rows accepted (one small row per file)."""
-    return classified.groupBy("sales_month", "source_file").agg(
-        F.count(F.lit(1)).alias("rows"),
-        F.count_if(F.col("reason").isNull()).alias("rows_accepted"),
+def file_summaries(judged: DataFrame) -> DataFrame:
+    """Per parsed file, in one pass: the parser's verdict (its ``file`` row) and the records
+    classified and accepted (one small row per file)."""
+    is_record = F.col("record_type") == RECORD_TYPE_ROW
+    return judged.groupBy("sales_month", "source_file").agg(
+        *[F.max(name).alias(name) for name in ("content_sha256", "invalid_reason", "rows_read")],
+        F.count_if(is_record).alias("rows"),
+        F.count_if(is_record & F.col("reason").isNull()).alias("rows_accepted"),
     )
 
 
-def stats_by_file(rows: Sequence) -> dict[FileKey, FileStats]:
-    """Collected :func:`file_stats` rows by ``(sales_month, source_file)``."""
-    return {(r.sales_month, r.source_file): FileStats(r.rows, r.rows_accepted) for r in rows}
+def stats_of_files(summaries: Sequence, files: Collection[FileKey]) -> dict[FileKey, FileStats]:
+    """The record counts of the given files, from collected :func:`file_summaries` rows."""
+    return {
+        (r.sales_month, r.source_file): FileStats(r.rows, r.rows_accepted)
+        for r in summaries
+        if (r.sales_month, r.source_file) in files
+    }
