@@ -146,8 +146,8 @@ def _parse_batches(
 def parse_landing_files(entries: DataFrame, open_file: OpenFile) -> DataFrame:
     """``(sales_month, source_file, location)`` -> one ``file`` row per file plus its records.
 
-    Each file is opened and parsed as a stream in the executors (one file per task slot);
-    the driver sees only the per-file verdict rows.
+    Each file is opened and parsed as a stream in the executors, a task's files one after the
+    other; the driver sees only the per-file verdict rows.
     """
     return entries.select("sales_month", "source_file", "location").mapInArrow(
         partial(_parse_batches, open_file), PARSED_LANDING_SCHEMA
