@@ -130,8 +130,8 @@ def spread_by_size(sizes: Sequence[int], groups: int) -> list[list[int]]:
 
 
 TASKS_PER_CORE = 2  # a little slack, so a slow task does not hold up the others
-# About the most a task reads: a bigger file has a task of its own. What one task parses is
-# kept as one block of the landing step's cache, read back whole.
+# About what a task reads: with at least one task per 64 MiB, a bigger file has a task of its
+# own. What one task parses is one block of the landing step's cache, read back whole.
 TASK_BYTES = 64 << 20
 
 
