@@ -22,6 +22,7 @@ from sales_assets.transforms.landing_parser import (
 )
 from sales_assets.transforms.record_chunks import repeated
 from sales_assets.transforms.schemas import PARSED_LANDING_SCHEMA
+from sales_assets.transforms.value_forms import FORM_COLUMNS, in_form
 
 RECORD_TYPE_FILE = "file"
 RECORD_TYPE_ROW = "row"
@@ -38,6 +39,7 @@ _ARROW_SCHEMA = pa.schema(
         pa.field("raw_record", pa.string()),
         pa.field("malformed", pa.bool_()),
     ]
+    + [pa.field(name, pa.bool_()) for name in FORM_COLUMNS]
 )
 
 
@@ -55,6 +57,7 @@ def _row_batch(sales_month: str, source_file: str, chunk: RecordChunk) -> pa.Rec
         "additional_columns": chunk.additional_columns,
         "raw_record": chunk.raw_records,
         "malformed": chunk.malformed,
+        **in_form(chunk.values),
     }
     return pa.RecordBatch.from_arrays(list(columns.values()), schema=_ARROW_SCHEMA)
 

@@ -19,29 +19,26 @@ from sales_assets.transforms.schemas import (
     TOTAL_COST_TYPE,
     VALIDATED_SALES_SCHEMA,
 )
+from sales_assets.transforms.value_forms import form_column
 
-_INT_FORM = r"^[+-]?[0-9]+$"
-_DECIMAL_FORM = r"^-?[0-9]+(\.[0-9]{1,2})?$"
-_DATE_FORM = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_TYPED: dict[str, tuple[str, object]] = {
-    "customer_id": (_INT_FORM, "int"),
-    "store_id": (_INT_FORM, "int"),
-    "product_name": (r"", "string"),
-    "sales_date": (_DATE_FORM, "date"),
-    "sales_person_id": (_INT_FORM, "int"),
-    "price": (_DECIMAL_FORM, PRICE_TYPE),
-    "quantity": (_INT_FORM, "int"),
-    "total_cost": (_DECIMAL_FORM, TOTAL_COST_TYPE),
+# The type of each typed mandatory column; product_name stays text.
+_TYPES: dict[str, object] = {
+    "customer_id": "int",
+    "store_id": "int",
+    "sales_date": "date",
+    "sales_person_id": "int",
+    "price": PRICE_TYPE,
+    "quantity": "int",
+    "total_cost": TOTAL_COST_TYPE,
 }
 
 
 def _typed(column: str) -> Column:
-    """The typed value, or NULL when the raw value is not in the accepted form or overflows."""
-    form, spark_type = _TYPED[column]
-    raw = F.col(column)
-    if spark_type == "string":
-        return raw
-    return F.when(raw.rlike(form), raw.try_cast(spark_type))
+    """The typed value, or NULL when the raw value is not in its written form (the parser's
+    ``*_in_form`` flag, see value_forms) or overflows the type."""
+    if column not in _TYPES:
+        return F.col(column)
+    return F.when(F.col(form_column(column)), F.col(column).try_cast(_TYPES[column]))
 
 
 def _first_reason(rules: list[tuple[Column, str]]) -> Column:
@@ -65,8 +62,9 @@ def classify_sales(
 ) -> DataFrame:
     """Type every record and give it exactly one ``reason`` (NULL when accepted).
 
-    Reasons follow SPEC section 2 in order; unknown dimension keys come from left joins,
-    so no record is ever dropped here. ``carry`` names further columns kept unchanged.
+    ``raw_rows`` holds the raw values and their ``*_in_form`` flags (value_forms). Reasons
+    follow SPEC section 2 in order; unknown dimension keys come from left joins, so no record
+    is ever dropped here. ``carry`` names further columns kept unchanged.
     """
     typed = raw_rows.select(
         *carry,
@@ -98,7 +96,8 @@ def classify_sales(
             "left",
         )
     )
-    month_of_sale = F.date_format(F.col("sales_date"), "yyyy-MM")
+    # A date in form starts with its year and month (read only when it typed as a date).
+    month_of_sale = F.substring(F.col("raw_sales_date"), 1, 7)
     cost_gap = F.abs(F.col("total_cost") - F.col("price") * F.col("quantity").cast("decimal(10,0)"))
     rules: list[tuple[Column, str]] = [(F.col("malformed"), c.REASON_MALFORMED_ROW)]
     rules += [(F.col(f"raw_{n}").isNull(), f"null_{n}") for n in c.MANDATORY_COLUMNS]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyspark.sql import types as T
 
 from sales_assets.transforms.contract import MANDATORY_COLUMNS
+from sales_assets.transforms.value_forms import FORM_COLUMNS
 
 PRICE_TYPE = T.DecimalType(10, 2)
 TOTAL_COST_TYPE = T.DecimalType(12, 2)
@@ -24,6 +25,8 @@ PARSED_LANDING_SCHEMA = T.StructType(
         T.StructField("additional_columns", T.StringType(), True),
         T.StructField("raw_record", T.StringType(), True),
         T.StructField("malformed", T.BooleanType(), True),
+        # Whether each typed value is in its written form (checked by the parser, in Arrow).
+        *[T.StructField(name, T.BooleanType(), True) for name in FORM_COLUMNS],
     ]
 )
 

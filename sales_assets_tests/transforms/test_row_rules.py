@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 
 from sales_assets.transforms import row_rules
 from sales_assets.transforms.contract import MANDATORY_COLUMNS
+from sales_assets.transforms.value_forms import FORM_COLUMNS, in_form
 
 GOOD = dict(
     customer_id="1",
@@ -32,8 +34,20 @@ def dimensions(spark):
 
 
 def _classify(spark, dimensions, rows: list[dict], malformed: bool = False):
+    # The parser's form flags, as it computes them.
+    columns = {c: pa.array([r.get(c) for r in rows], pa.string()) for c in MANDATORY_COLUMNS}
+    flags = [flag.to_pylist() for flag in in_form(columns).values()]
     records = [
-        ("2024-01", "f.csv", i + 2, malformed, "{}", None, *[r.get(c) for c in MANDATORY_COLUMNS])
+        (
+            "2024-01",
+            "f.csv",
+            i + 2,
+            malformed,
+            "{}",
+            None,
+            *[r.get(c) for c in MANDATORY_COLUMNS],
+            *[flag[i] for flag in flags],
+        )
         for i, r in enumerate(rows)
     ]
     schema = ", ".join(
@@ -46,6 +60,7 @@ def _classify(spark, dimensions, rows: list[dict], malformed: bool = False):
             "raw_record string",
         ]
         + [f"{c} string" for c in MANDATORY_COLUMNS]
+        + [f"{name} boolean" for name in FORM_COLUMNS]
     )
     frame = spark.createDataFrame(records, schema)
     return row_rules.classify_sales(frame, *dimensions).orderBy("line_number")
@@ -59,6 +74,9 @@ CASES = [
     ({"customer_id": None, "store_id": None}, "null_customer_id"),
     ({"quantity": None, "store_id": "x"}, "null_quantity"),  # null before invalid
     ({"customer_id": "1.0"}, "invalid_customer_id"),
+    ({"customer_id": "1\n"}, None),  # a line end closing a quoted value is in form
+    ({"customer_id": "1\n\n"}, "invalid_customer_id"),
+    ({"sales_date": "2024-01-05\r\n"}, None),
     ({"store_id": "2147483648"}, "invalid_store_id"),  # overflows 32-bit
     ({"sales_date": "2024-1-05"}, "invalid_sales_date"),
     ({"sales_date": "2023-02-29"}, "invalid_sales_date"),
