@@ -29,6 +29,15 @@ LAKE_SCHEMAS: dict[str, T.StructType] = {
     "sales_team_data_mart": schemas.SALES_TEAM_DATA_MART_SCHEMA,
 }
 
+# Lake columns with about one value per row or per customer. Parquet's dictionary for them
+# fills up and is thrown away in every row group, so they are written plain: enriched_sales
+# at 12 x 1M rows took 34 s to write instead of 40.5, in files 28% larger.
+PLAIN_ENCODED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "validated_sales": ("line_number", "customer_id"),
+    "enriched_sales": ("line_number", "customer_id", "customer_address", "customer_phone_number"),
+    "customer_data_mart": ("customer_id", "address", "phone_number"),
+}
+
 WAREHOUSE_TABLES: dict[str, sa.Table] = {
     t.name: t for t in (ws.customer_monthly_sales, ws.sales_team_incentive, ws.sales_file_audit)
 }
@@ -57,6 +66,10 @@ def _lookup(io_manager_key: str, asset_key: dg.AssetKey) -> object:
 
 def lake_schema(asset_key: dg.AssetKey) -> T.StructType:
     return _lookup(LAKE_IO_MANAGER, asset_key)  # type: ignore[return-value]
+
+
+def plain_encoded_columns(asset_key: dg.AssetKey) -> tuple[str, ...]:
+    return PLAIN_ENCODED_COLUMNS.get(asset_key.path[-1], ())
 
 
 def warehouse_table(asset_key: dg.AssetKey) -> sa.Table:

@@ -127,3 +127,9 @@ def test_every_dependency_maps_a_month_to_itself_so_a_range_launch_is_one_run():
                 and (mapping.start_offset, mapping.end_offset) == (0, 0)
             )
             assert same_month, (name, parent, mapping)
+
+
+def test_plain_encoded_columns_are_columns_of_their_lake_asset():
+    for name, columns in storage.PLAIN_ENCODED_COLUMNS.items():
+        schema = storage.LAKE_SCHEMAS[name]
+        assert set(columns) <= set(schema.fieldNames()), name

@@ -13,6 +13,7 @@ from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
+from sales_assets import storage
 from sales_assets.config import normalize_uri
 from sales_assets.errors import PermanentError
 from sales_assets.resources.month_lock import MonthLock
@@ -100,16 +101,21 @@ def stage_months(
     months: Sequence[str],
     run_id: str,
     partition_by: Sequence[str] = (),
+    plain_columns: Sequence[str] = (),
 ) -> StagedMonths:
     """Write ``frame`` into the run's own staging folder: concurrent runs never share
-    Spark's temporary folder, and nothing is visible until :func:`publish_months`."""
+    Spark's temporary folder, and nothing is visible until :func:`publish_months`.
+    ``plain_columns`` are written without a Parquet dictionary."""
     staged = StagedMonths(asset_root, tuple(months), run_id)
     if partition_by:
         # Folders split below the month (by store): rows of one folder brought to one task,
         # so each folder is one file. Otherwise every task writes a file into every folder
         # it has rows for, and readers open hundreds of small files.
         frame = frame.repartition(MONTH_COLUMN, *partition_by)
-    frame.write.mode("overwrite").partitionBy(MONTH_COLUMN, *partition_by).parquet(staged.folder)
+    writer = frame.write.mode("overwrite").partitionBy(MONTH_COLUMN, *partition_by)
+    for column in plain_columns:
+        writer = writer.option(f"parquet.enable.dictionary#{column}", "false")
+    writer.parquet(staged.folder)
     return staged
 
 
@@ -225,7 +231,13 @@ class Lake(dg.ConfigurableResource):
         partition_by: Sequence[str] = (),
     ) -> StagedMonths:
         return stage_months(
-            self.spark, self.asset_root(asset_key), frame, months, run_id, partition_by
+            self.spark,
+            self.asset_root(asset_key),
+            frame,
+            months,
+            run_id,
+            partition_by,
+            storage.plain_encoded_columns(asset_key),
         )
 
     def read_staged(self, staged: StagedMonths, schema: T.StructType) -> DataFrame:

@@ -47,53 +47,81 @@ def customer_month_totals(mart: DataFrame) -> DataFrame:
     )
 
 
+def _one_row_of_month(customer_id: Column) -> Column:
+    """The customer id, failing the query when the mart gave a customer two sets of details
+    in one month (a mart month written from two readings of the dimensions)."""
+    message = F.concat(
+        F.lit("customer_data_mart holds two sets of details for customer "),
+        customer_id.cast("string"),
+        F.lit(" in "),
+        F.col("sales_month"),
+        F.lit("; materialize customer_data_mart again for that month."),
+    )
+    return F.when(F.col("rows_of_month") > 1, F.raise_error(message)).otherwise(customer_id)
+
+
 def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFrame:
     """One row per customer with sales in M or M-1, for each target month M.
 
     ``mart`` holds the customer data mart for the target months and the month before each,
-    or its :func:`customer_month_totals` (which a caller may cache: it is read four times).
-    A customer who bought in M-1 but not in M appears with ``total_sales`` 0. When M-1 has
-    no accepted sales at all, only M's customers appear and the comparison columns are NULL.
-    A month with no accepted sales has no rows.
+    or its :func:`customer_month_totals`. A customer who bought in M-1 but not in M appears
+    with ``total_sales`` 0. When M-1 has no accepted sales at all, only M's customers appear
+    and the comparison columns are NULL. A month with no accepted sales has no rows.
     """
     per_month = mart if "details" in mart.columns else customer_month_totals(mart)
-    totals = per_month.select("customer_id", "sales_month", "total")
-    current = totals.filter(F.col("sales_month").isin(target_months)).select(
-        "customer_id", "sales_month", F.col("total").alias("total_sales")
+    no_money = F.lit(None).cast(MONEY_TYPE)
+    no_details = F.lit(None).cast(per_month.schema["details"].dataType)
+    # Each customer's month meets the month before in one aggregation, not a join: a
+    # (customer, M) group has at most one row of M and one of M-1.
+    of_month = per_month.select(
+        "customer_id",
+        "sales_month",
+        F.col("total").alias("total"),
+        no_money.alias("previous_total"),
+        F.col("details").alias("now"),
+        no_details.alias("before"),
     )
-    previous = totals.select(
+    of_month_before = per_month.select(
         "customer_id",
         _shift_month(F.col("sales_month"), 1).alias("sales_month"),
+        no_money.alias("total"),
         F.col("total").alias("previous_total"),
-    ).filter(F.col("sales_month").isin(target_months))
-    months_with_previous = F.broadcast(
-        previous.select("sales_month").distinct().withColumn("has_previous", F.lit(True))
-    )
-    # A month with no accepted sales has no rows, even if the month before had some.
-    months_with_sales = F.broadcast(current.select("sales_month").distinct())
-    # Contact details as of month M, else M-1: the same whichever months the run holds.
-    details = per_month.select("customer_id", "sales_month", "details")
-    details_now = details.select("customer_id", "sales_month", F.col("details").alias("now"))
-    details_before = details.select(
-        "customer_id",
-        _shift_month(F.col("sales_month"), 1).alias("sales_month"),
+        no_details.alias("now"),
         F.col("details").alias("before"),
     )
-    zero = F.lit(Decimal("0.00")).cast(MONEY_TYPE)
-    combined = (
-        current.join(previous, ["customer_id", "sales_month"], "full_outer")
-        .join(months_with_sales, "sales_month", "left_semi")
-        .join(months_with_previous, "sales_month", "left")
+    paired = (
+        of_month.unionByName(of_month_before)
+        .filter(F.col("sales_month").isin(target_months))
+        .groupBy("customer_id", "sales_month")
+        .agg(
+            F.max("total").alias("total"),
+            F.max("previous_total").alias("previous_total"),
+            F.count("now").alias("rows_of_month"),
+            # Contact details as of month M, else M-1: the same whichever months the run holds.
+            F.coalesce(F.first("now", ignorenulls=True), F.first("before", ignorenulls=True)).alias(
+                "attrs"
+            ),
+        )
     )
+    months = per_month.select("sales_month").distinct()
+    # A month with no accepted sales has no rows, even if the month before had some.
+    months_with_sales = F.broadcast(months)
+    months_with_previous = F.broadcast(
+        months.select(
+            _shift_month(F.col("sales_month"), 1).alias("sales_month"),
+            F.lit(True).alias("has_previous"),
+        )
+    )
+    zero = F.lit(Decimal("0.00")).cast(MONEY_TYPE)
     has_previous = F.col("has_previous").isNotNull()
-    total_sales = F.coalesce(F.col("total_sales"), zero)
+    total_sales = F.coalesce(F.col("total"), zero)
     previous_sales = F.when(has_previous, F.coalesce(F.col("previous_total"), zero))
     return (
-        combined.join(details_now, ["customer_id", "sales_month"], "left")
-        .join(details_before, ["customer_id", "sales_month"], "left")
-        .withColumn("attrs", F.coalesce("now", "before"))
+        paired.join(months_with_sales, "sales_month", "left_semi").join(
+            months_with_previous, "sales_month", "left"
+        )
     ).select(
-        F.col("customer_id").cast("int"),
+        _one_row_of_month(F.col("customer_id").cast("int")).alias("customer_id"),
         _full_name("attrs.first_name", "attrs.last_name").alias("full_name"),
         F.col("attrs.address").alias("address"),
         F.col("attrs.phone_number").alias("phone_number"),

@@ -7,9 +7,11 @@ import os
 from decimal import Decimal
 
 import dagster as dg
+import pyarrow.parquet as pq
 import pytest
 from dagster_pyspark import LazyPySparkResource
 
+from sales_assets import storage
 from sales_assets.io_managers.lake import LakeIOManager, read_months
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.lake import Lake, MonthNotWrittenError, write_months
@@ -38,7 +40,7 @@ def _rows_for(spark, months: list[str], customer_id: int):
     )
 
 
-def _materialize(tmp_path, spark, first: str, last: str, customer_id: int) -> None:
+def _materialize(tmp_path, spark, first: str, last: str, customer_id: int, copies: int = 1) -> None:
     @dg.asset(
         name="customer_data_mart",
         partitions_def=monthly_partitions,
@@ -46,7 +48,8 @@ def _materialize(tmp_path, spark, first: str, last: str, customer_id: int) -> No
         io_manager_key="lake_io_manager",
     )
     def mart(context):
-        return _rows_for(spark, list(context.partition_keys), customer_id)
+        rows = _rows_for(spark, list(context.partition_keys), customer_id)
+        return rows.crossJoin(spark.range(copies)).select(*rows.columns) if copies > 1 else rows
 
     pyspark = LazyPySparkResource(spark_config={})
     result = dg.materialize(
@@ -122,3 +125,18 @@ def test_a_write_split_below_the_month_makes_one_file_per_folder(tmp_path, spark
     assert len(folders) == 8
     assert {len(list(f.glob("*.parquet"))) for f in folders} == {1}
     assert read_months(spark, root, "customer_data_mart", months).count() == 192
+
+
+def test_columns_with_one_value_per_customer_are_written_without_a_dictionary(tmp_path, spark):
+    # Many equal rows: a dictionary pays for every column that may have one.
+    _materialize(tmp_path, spark, "2024-01", "2024-01", customer_id=1, copies=5000)
+    [written] = (tmp_path / "customer_data_mart" / "sales_month=2024-01").glob("*.parquet")
+    chunks = pq.ParquetFile(written).metadata.row_group(0)
+    with_dictionary = {
+        chunks.column(i).path_in_schema
+        for i in range(chunks.num_columns)
+        if "PLAIN_DICTIONARY" in chunks.column(i).encodings
+    }
+    plain = set(storage.plain_encoded_columns(dg.AssetKey("customer_data_mart")))
+    assert plain == {"customer_id", "address", "phone_number"}
+    assert with_dictionary == {f.name for f in CUSTOMER_DATA_MART_SCHEMA} - plain - {"sales_month"}
