@@ -31,7 +31,8 @@ def sum_money(column: str) -> Column:
 # A mart month is written by one run from one reading of the dimensions, so a person's
 # details are the same on every row of a month. Grouping by them as keys keeps the
 # aggregation hash-based (an aggregate of text, such as the latest row's, would sort every
-# row); should they ever differ, the extra rows fail the key_unique check.
+# row). Should they ever differ, customer_monthly_sales fails with a message and the extra
+# rows of sales_team_incentive fail its key_unique check.
 CUSTOMER_DETAILS = ("first_name", "last_name", "address", "phone_number")
 SALES_PERSON_DETAILS = ("sales_person_first_name", "sales_person_last_name")
 

@@ -71,3 +71,9 @@ def test_the_scratch_of_a_killed_process_is_removed_and_a_live_one_kept(tmp_path
     finally:
         live.kill()
         live.wait()
+
+
+def test_the_jvm_reads_arrow_batches_without_per_value_checks(spark):
+    system = spark.sparkContext._jvm.java.lang.System
+    assert system.getProperty("arrow.enable_unsafe_memory_access") == "true"
+    assert system.getProperty("arrow.enable_null_check_for_get") == "false"

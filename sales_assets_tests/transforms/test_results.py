@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
+import pytest
+from pyspark.sql import functions as F
+
 from sales_assets.transforms import results
 from sales_assets.transforms.schemas import CUSTOMER_DATA_MART_SCHEMA, SALES_TEAM_DATA_MART_SCHEMA
 
@@ -111,3 +114,11 @@ def test_totals_are_exact_to_the_cent_and_negative_amounts_count(spark):
     mart = _customer_mart(spark, [(1, "2024-05", a) for a in amounts])
     (row,) = results.customer_month_totals(mart).collect()
     assert row.total == sum((D(a) for a in amounts), D("0")) == D("10000000123.41")
+
+
+def test_two_sets_of_details_for_a_customer_in_a_month_fail_with_a_message(spark):
+    mart = _customer_mart(spark, [(1, "2024-02", "10.00")]).unionByName(
+        _customer_mart(spark, [(1, "2024-02", "5.00")]).withColumn("address", F.lit("moved"))
+    )
+    with pytest.raises(Exception, match="two sets of details for customer 1 in 2024-02"):
+        results.customer_monthly_sales(mart, ["2024-02"]).collect()
