@@ -41,8 +41,10 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.showConsoleProgress": "false",
         "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "2g"),
-        "spark.driver.extraJavaOptions": ARROW_FAST_ACCESS,  # local mode: the executors too
-        "spark.executor.extraJavaOptions": ARROW_FAST_ACCESS,
+        # The default options, not the extra ones: a user's own extraJavaOptions are added
+        # after them instead of being replaced. Local mode: the executors too.
+        "spark.driver.defaultJavaOptions": ARROW_FAST_ACCESS,
+        "spark.executor.defaultJavaOptions": ARROW_FAST_ACCESS,
         # Local runs have few cores; adaptive execution coalesces the shuffle further.
         "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "16"),
         "spark.sql.parquet.compression.codec": "snappy",

@@ -77,7 +77,7 @@ def customer_monthly_sales(mart: DataFrame, target_months: list[str]) -> DataFra
     of_month = per_month.select(
         "customer_id",
         "sales_month",
-        F.col("total").alias("total"),
+        "total",
         no_money.alias("previous_total"),
         F.col("details").alias("now"),
         no_details.alias("before"),
