@@ -13,6 +13,7 @@ from typing import IO, Any
 from dagster_pyspark import LazyPySparkResource
 from dagster_pyspark.resources import spark_session_from_config
 
+from sales_assets import spark_class_archive
 from sales_assets.config import Settings
 from sales_assets.resources.s3 import s3a_spark_config
 
@@ -42,8 +43,11 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         "spark.ui.showConsoleProgress": "false",
         "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "2g"),
         # The default options, not the extra ones: a user's own extraJavaOptions are added
-        # after them instead of being replaced. Local mode: the executors too.
-        "spark.driver.defaultJavaOptions": ARROW_FAST_ACCESS,
+        # after them instead of being replaced. Local mode: the executors too. The class
+        # archive, when built, spares the driver loading Spark's classes from the jars.
+        "spark.driver.defaultJavaOptions": " ".join(
+            filter(None, [ARROW_FAST_ACCESS, spark_class_archive.sharing_option()])
+        ),
         "spark.executor.defaultJavaOptions": ARROW_FAST_ACCESS,
         # Local runs have few cores; adaptive execution coalesces the shuffle further.
         "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "16"),
