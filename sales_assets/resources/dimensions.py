@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import DataFrame, SparkSession
 
 from sales_assets import warehouse_schema as ws
 from sales_assets.errors import PermanentError
 from sales_assets.resources.warehouse import Warehouse, WarehouseError, describe_url
-from sales_assets.transforms.enrichment import ambiguous_product_names
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,27 @@ class AmbiguousDimensionKeyError(PermanentError):
     """A join key matches several dimension rows: enrichment would multiply sales."""
 
 
+def ambiguous_product_names(products: pa.Table) -> list[tuple[str | None, list[int]]]:
+    """Product names that match several product rows once trimmed as the join trims them
+    (``enrichment.product_join_key``: spaces only), each with its ids in order. Checked in
+    Arrow on the driver, where the small table already is: no Spark job for it."""
+    keyed = pa.table(
+        {"product_name": pc.utf8_trim(products["name"], characters=" "), "id": products["id"]}
+    )
+    groups = keyed.group_by("product_name").aggregate([("id", "list")])
+    groups = groups.filter(pc.greater(pc.list_value_length(groups["id_list"]), 1))
+    named = zip(groups["product_name"].to_pylist(), groups["id_list"].to_pylist(), strict=True)
+    return sorted(
+        ((name, sorted(ids)) for name, ids in named), key=lambda c: (c[0] is None, c[0] or "")
+    )
+
+
 def read_dimensions(
     warehouse: Warehouse, spark: SparkSession, keys_only: bool = False
 ) -> Dimensions:
     """Read through Arrow; the frames are small enough to broadcast. ``keys_only`` reads
     just the join keys (a million customers: an int column instead of seven)."""
-    frames = {}
+    frames, products = {}, None
     for table in ws.DIMENSION_TABLES:
         if not warehouse.has_table(table):  # an unreachable server fails here, as itself
             raise WarehouseError(
@@ -49,13 +65,12 @@ def read_dimensions(
                 "runs (sales-assets generate loads sample dimensions)."
             )
         arrow = warehouse.read_arrow(table, KEY_COLUMNS[table.name] if keys_only else None)
+        products = arrow if table is ws.product else products
         frames[table.name] = spark.createDataFrame(arrow)
     # Other keys are primary keys: unique by the database. Product names are not, once trimmed.
-    conflicts = ambiguous_product_names(frames["product"]).limit(MAX_NAMED_CONFLICTS).collect()
+    conflicts = ambiguous_product_names(products)[:MAX_NAMED_CONFLICTS]
     if conflicts:
-        named = "; ".join(
-            f"{r.product_name!r} (ids {', '.join(map(str, r.ids))})" for r in conflicts
-        )
+        named = "; ".join(f"{name!r} (ids {', '.join(map(str, ids))})" for name, ids in conflicts)
         raise AmbiguousDimensionKeyError(
             f"Product names in {describe_url(warehouse.url)} that are equal after trimming "
             f"spaces match several product rows: {named}. Sales would be counted once per "

@@ -9,18 +9,9 @@ from sales_assets.transforms.schemas import ENRICHED_SALES_SCHEMA
 
 
 def product_join_key() -> Column:
-    """Sales match products by name, exact and case-sensitive, after trimming spaces."""
+    """Sales match products by name, exact and case-sensitive, after trimming spaces (the
+    ASCII space only; ``dimensions.ambiguous_product_names`` trims the same way)."""
     return F.trim(F.col("name"))
-
-
-def ambiguous_product_names(products: DataFrame) -> DataFrame:
-    """Product names that match several product rows once trimmed, with their ids: a join on
-    them would multiply sales."""
-    return (
-        products.groupBy(product_join_key().alias("product_name"))
-        .agg(F.sort_array(F.collect_list("id")).alias("ids"))
-        .filter(F.size("ids") > 1)
-    )
 
 
 def enrich_sales(
