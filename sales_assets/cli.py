@@ -180,7 +180,7 @@ def _class_archive(args: argparse.Namespace, settings: Settings) -> None:
     path = spark_class_archive.archive_path()
     if path is None:
         raise CliError(f"{spark_class_archive.ARCHIVE_VARIABLE}=off: no archive to build.")
-    if path.is_file() and not args.rebuild:
+    if spark_class_archive.is_whole(path) and not args.rebuild:
         print(f"class archive: already built, {path} (--rebuild to build it again)")
         return
     started = time.perf_counter()

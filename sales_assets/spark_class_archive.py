@@ -52,14 +52,18 @@ def _size_record(path: Path) -> Path:
     return path.with_name(f"{path.name}.bytes")
 
 
+def is_whole(path: Path) -> bool:
+    """Whether ``path`` is an archive a build finished: its recorded size is its size."""
+    try:
+        return int(_size_record(path).read_text()) == path.stat().st_size
+    except (OSError, ValueError):
+        return False
+
+
 def sharing_option() -> str | None:
     """The driver's Java option that maps the archive, when a whole one was built."""
     path = archive_path()
-    try:
-        whole = path is not None and int(_size_record(path).read_text()) == path.stat().st_size
-    except (OSError, ValueError):
-        whole = False
-    return f"-XX:SharedArchiveFile={path}" if whole else None
+    return f"-XX:SharedArchiveFile={path}" if path is not None and is_whole(path) else None
 
 
 def _child_env(work: str, java_option: str) -> dict[str, str]:
@@ -130,7 +134,8 @@ def build(path: Path) -> Path:
 
 
 def _check(archive: str) -> None:
-    """In a child: start a driver, run a job, and say whether the JVM mapped the archive."""
+    """In a child: start a driver with the project's settings, run a job, and print whether
+    the JVM mapped ``archive`` (``mapped``/``not-mapped``; nothing where /proc is missing)."""
     from dagster_pyspark.resources import spark_session_from_config
 
     from sales_assets.config import Settings

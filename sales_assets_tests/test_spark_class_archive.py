@@ -14,21 +14,6 @@ from sales_assets import cli, spark_class_archive
 from sales_assets.config import Settings
 from sales_assets.resources.spark import spark_config
 
-# A driver started with the project's settings; prints "mapped" when its JVM has the
-# archive file mapped in memory (Linux: /proc/<pid>/maps), else "not mapped".
-DRIVER = """
-import os
-from pathlib import Path
-from dagster_pyspark.resources import spark_session_from_config
-from sales_assets.config import Settings
-from sales_assets.resources.spark import spark_config
-spark = spark_session_from_config(spark_config(Settings.from_env()))
-assert spark.range(3).count() == 3
-pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
-maps = Path(f"/proc/{pid}/maps").read_text()
-print("mapped" if os.environ["SALES_SPARK_CLASS_ARCHIVE"] in maps else "not mapped")
-"""
-
 
 def _driver_options(monkeypatch: pytest.MonkeyPatch, setting: str) -> tuple[str, str]:
     monkeypatch.setenv(spark_class_archive.ARCHIVE_VARIABLE, setting)
@@ -81,11 +66,12 @@ def test_the_command_says_when_the_archive_is_switched_off(monkeypatch, capsys):
 
 
 def _start_driver(archive: Path) -> str:
+    """A driver given its Java options by ``spark_config`` alone (the archive named by the
+    environment); prints whether its JVM mapped the archive (Linux: /proc/<pid>/maps)."""
     env = {**os.environ, spark_class_archive.ARCHIVE_VARIABLE: str(archive)}
     env.pop("PYSPARK_SUBMIT_ARGS", None)
-    started = subprocess.run(
-        [sys.executable, "-c", DRIVER], env=env, capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-m", spark_class_archive.__name__, "check", str(archive)]
+    started = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert started.returncode == 0, started.stderr[-3000:]
     return started.stdout.strip().splitlines()[-1]
 
@@ -102,4 +88,23 @@ def test_a_built_archive_is_mapped_by_the_next_driver_and_a_cut_one_is_not_used(
     archive.chmod(0o644)  # the JVM writes it read-only
     with archive.open("r+b") as cut:
         cut.truncate(1 << 20)
-    assert _start_driver(archive) == "not mapped"
+    assert _start_driver(archive) == "not-mapped"
+
+
+def test_the_command_rebuilds_an_archive_that_is_not_whole(monkeypatch, tmp_path, capsys):
+    archive = tmp_path / "spark.jsa"
+    archive.write_bytes(b"cut")  # no size recorded: a build that did not finish
+    monkeypatch.setenv(spark_class_archive.ARCHIVE_VARIABLE, str(archive))
+    built = []
+
+    def build(path: Path) -> Path:
+        built.append(path)
+        return path
+
+    monkeypatch.setattr(spark_class_archive, "build", build)
+    assert cli.main(["spark-class-archive"]) == 0
+    assert built == [archive]
+    (tmp_path / "spark.jsa.bytes").write_text("3")
+    assert cli.main(["spark-class-archive"]) == 0
+    assert built == [archive]  # whole now: left alone
+    assert "already built" in capsys.readouterr().out

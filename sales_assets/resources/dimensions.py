@@ -56,7 +56,7 @@ def read_dimensions(
 ) -> Dimensions:
     """Read through Arrow; the frames are small enough to broadcast. ``keys_only`` reads
     just the join keys (a million customers: an int column instead of seven)."""
-    frames, products = {}, None
+    arrows, frames = {}, {}
     for table in ws.DIMENSION_TABLES:
         if not warehouse.has_table(table):  # an unreachable server fails here, as itself
             raise WarehouseError(
@@ -64,11 +64,12 @@ def read_dimensions(
                 f"{describe_url(warehouse.url)}: load the dimension tables before the pipeline "
                 "runs (sales-assets generate loads sample dimensions)."
             )
-        arrow = warehouse.read_arrow(table, KEY_COLUMNS[table.name] if keys_only else None)
-        products = arrow if table is ws.product else products
-        frames[table.name] = spark.createDataFrame(arrow)
+        arrows[table.name] = warehouse.read_arrow(
+            table, KEY_COLUMNS[table.name] if keys_only else None
+        )
+        frames[table.name] = spark.createDataFrame(arrows[table.name])
     # Other keys are primary keys: unique by the database. Product names are not, once trimmed.
-    conflicts = ambiguous_product_names(products)[:MAX_NAMED_CONFLICTS]
+    conflicts = ambiguous_product_names(arrows["product"])[:MAX_NAMED_CONFLICTS]
     if conflicts:
         named = "; ".join(f"{name!r} (ids {', '.join(map(str, ids))})" for name, ids in conflicts)
         raise AmbiguousDimensionKeyError(
