@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -33,6 +34,45 @@ ARROW_FAST_ACCESS = (
     "-Darrow.enable_unsafe_memory_access=true -Darrow.enable_null_check_for_get=false"
 )
 
+# A local driver also runs the tasks. On a machine of two cores or fewer, G1's concurrent
+# threads and write barriers compete with them and with the JIT compiler: the serial
+# collector took a tenth less CPU on one month at 12 x 1M (docs/performance.md).
+SMALL_MACHINE_CORES = 2
+SERIAL_GC = "-XX:+UseSerialGC"
+# Where a user may already pick the driver JVM's collector; a second one stops the JVM
+# ("Multiple garbage collectors selected"), so then the choice is theirs.
+JAVA_OPTION_VARIABLES = (
+    "PYSPARK_SUBMIT_ARGS",
+    "JAVA_TOOL_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "_JAVA_OPTIONS",
+)
+_COLLECTOR_CHOICE = re.compile(r"-XX:\+Use\w*GC\b")
+
+
+def _spark_defaults_file() -> Path | None:
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
+        os.environ.get("SPARK_HOME") and str(Path(os.environ["SPARK_HOME"]) / "conf")
+    )
+    return Path(conf_dir) / "spark-defaults.conf" if conf_dir else None
+
+
+def user_chose_collector() -> bool:
+    """True when the environment or ``spark-defaults.conf`` already selects a collector."""
+    texts = [os.environ.get(variable, "") for variable in JAVA_OPTION_VARIABLES]
+    defaults = _spark_defaults_file()
+    if defaults is not None and defaults.is_file():
+        texts.append(defaults.read_text(errors="replace"))
+    return any(_COLLECTOR_CHOICE.search(text) for text in texts)
+
+
+def driver_collector_option(master: str) -> str | None:
+    """The serial collector for a local driver on a small machine, unless the user chose."""
+    small = len(os.sched_getaffinity(0)) <= SMALL_MACHINE_CORES
+    if master.startswith("local") and small and not user_chose_collector():
+        return SERIAL_GC
+    return None
+
 
 def spark_config(settings: Settings) -> dict[str, Any]:
     """Spark settings for the configured deployment; s3a ones only when S3 is used."""
@@ -46,7 +86,14 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         # after them instead of being replaced. Local mode: the executors too. The class
         # archive, when built, spares the driver loading Spark's classes from the jars.
         "spark.driver.defaultJavaOptions": " ".join(
-            filter(None, [ARROW_FAST_ACCESS, spark_class_archive.sharing_option()])
+            filter(
+                None,
+                [
+                    ARROW_FAST_ACCESS,
+                    spark_class_archive.sharing_option(),
+                    driver_collector_option(settings.spark_master),
+                ],
+            )
         ),
         "spark.executor.defaultJavaOptions": ARROW_FAST_ACCESS,
         # Local runs have few cores; adaptive execution coalesces the shuffle further.
