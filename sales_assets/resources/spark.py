@@ -66,9 +66,17 @@ def user_chose_collector() -> bool:
     return any(_COLLECTOR_CHOICE.search(text) for text in texts)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS has one, as on
+    Linux; else the machine's count, as on macOS)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def driver_collector_option(master: str) -> str | None:
     """The serial collector for a local driver on a small machine, unless the user chose."""
-    small = len(os.sched_getaffinity(0)) <= SMALL_MACHINE_CORES
+    small = usable_cores() <= SMALL_MACHINE_CORES
     if master.startswith("local") and small and not user_chose_collector():
         return SERIAL_GC
     return None

@@ -116,6 +116,10 @@ def test_a_local_driver_on_a_small_machine_gets_the_serial_collector_unless_one_
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)))
     assert driver_collector_option("local[*]") is None  # cores to spare: the JVM's default
 
+    monkeypatch.delattr(os, "sched_getaffinity")  # as on macOS: the machine's count
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert driver_collector_option("local[*]") == SERIAL_GC
+
 
 def test_the_driver_jvm_runs_the_collector_its_options_name(spark):
     management = spark.sparkContext._jvm.java.lang.management.ManagementFactory
