@@ -1,6 +1,7 @@
 """The floor under any one-month run on this machine: a fresh PySpark process, with the
-pipeline's Spark settings (class archive, collector, memory), that only reads CSV files with
-Spark's own CSV source and writes them back as Parquet. No validation, no Dagster.
+pipeline's Spark settings (class archive, collector, memory, ``SPARK_MASTER``), that only
+reads CSV files with Spark's own CSV source and writes them back as Parquet. No validation,
+no Dagster.
 
     python benchmarks/spark_floor.py <csv file or folder> [--aggregate]
 
@@ -33,7 +34,7 @@ def main() -> None:
         help="also count rows per customer_id into an Arrow table on the driver",
     )
     args = parser.parse_args()
-    spark = SparkSession.builder.config(map=spark_config(Settings.from_env({}))).getOrCreate()
+    spark = SparkSession.builder.config(map=spark_config(Settings.from_env())).getOrCreate()
     session_s = time.monotonic() - STARTED
     with tempfile.TemporaryDirectory() as out:
         rows = spark.read.option("header", True).csv(args.csv)

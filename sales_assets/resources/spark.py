@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import shutil
 import socket
 import tempfile
@@ -16,6 +15,10 @@ from dagster_pyspark.resources import spark_session_from_config
 
 from sales_assets import spark_class_archive
 from sales_assets.config import Settings
+from sales_assets.resources.driver_collector import (
+    driver_collector_option,
+    respect_chosen_collector,
+)
 from sales_assets.resources.s3 import s3a_spark_config
 
 SCRATCH_VARIABLE = "SALES_SPARK_SCRATCH_DIR"
@@ -33,53 +36,6 @@ DRIVER_HOST_VARIABLE = "SPARK_DRIVER_HOST"
 ARROW_FAST_ACCESS = (
     "-Darrow.enable_unsafe_memory_access=true -Darrow.enable_null_check_for_get=false"
 )
-
-# A local driver also runs the tasks. On a machine of two cores or fewer, G1's concurrent
-# threads and write barriers compete with them and with the JIT compiler: the serial
-# collector took a tenth less CPU on one month at 12 x 1M (docs/performance.md).
-SMALL_MACHINE_CORES = 2
-SERIAL_GC = "-XX:+UseSerialGC"
-# Where a user may already pick the driver JVM's collector; a second one stops the JVM
-# ("Multiple garbage collectors selected"), so then the choice is theirs.
-JAVA_OPTION_VARIABLES = (
-    "PYSPARK_SUBMIT_ARGS",
-    "JAVA_TOOL_OPTIONS",
-    "JDK_JAVA_OPTIONS",
-    "_JAVA_OPTIONS",
-)
-_COLLECTOR_CHOICE = re.compile(r"-XX:\+Use\w*GC\b")
-
-
-def _spark_defaults_file() -> Path | None:
-    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
-        os.environ.get("SPARK_HOME") and str(Path(os.environ["SPARK_HOME"]) / "conf")
-    )
-    return Path(conf_dir) / "spark-defaults.conf" if conf_dir else None
-
-
-def user_chose_collector() -> bool:
-    """True when the environment or ``spark-defaults.conf`` already selects a collector."""
-    texts = [os.environ.get(variable, "") for variable in JAVA_OPTION_VARIABLES]
-    defaults = _spark_defaults_file()
-    if defaults is not None and defaults.is_file():
-        texts.append(defaults.read_text(errors="replace"))
-    return any(_COLLECTOR_CHOICE.search(text) for text in texts)
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the OS has one, as on
-    Linux; else the machine's count, as on macOS)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def driver_collector_option(master: str) -> str | None:
-    """The serial collector for a local driver on a small machine, unless the user chose."""
-    small = usable_cores() <= SMALL_MACHINE_CORES
-    if master.startswith("local") and small and not user_chose_collector():
-        return SERIAL_GC
-    return None
 
 
 def spark_config(settings: Settings) -> dict[str, Any]:
@@ -185,7 +141,9 @@ class SparkResource(LazyPySparkResource):
     def _init_session(self) -> None:
         if self._spark_session is None:
             scratch = claim_scratch_dir(Path(self.scratch_root))
-            config = {**self.spark_config, "spark.local.dir": str(scratch)}
+            config = respect_chosen_collector(
+                {**self.spark_config, "spark.local.dir": str(scratch)}
+            )
             self._spark_session = spark_session_from_config(config)
 
 

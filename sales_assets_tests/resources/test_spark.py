@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from sales_assets.config import Settings
-from sales_assets.resources.spark import (
-    JAVA_OPTION_VARIABLES,
-    SERIAL_GC,
-    claim_scratch_dir,
-    driver_collector_option,
-    spark_config,
-)
+from sales_assets.resources.driver_collector import SERIAL_GC
+from sales_assets.resources.spark import claim_scratch_dir, spark_config
 
 
 def test_local_spark_stays_on_loopback_and_s3a_only_when_s3_is_used():
@@ -86,73 +80,8 @@ def test_the_jvm_reads_arrow_batches_without_per_value_checks(spark):
     assert system.getProperty("arrow.enable_null_check_for_get") == "false"
 
 
-def test_a_local_driver_on_a_small_machine_gets_the_serial_collector_unless_one_is_chosen(
-    monkeypatch, tmp_path
-):
-    for variable in (*JAVA_OPTION_VARIABLES, "SPARK_CONF_DIR", "SPARK_HOME"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    assert driver_collector_option("local[2]") == SERIAL_GC
-    assert driver_collector_option("local[*]") == SERIAL_GC
-    assert driver_collector_option("spark://10.0.0.5:7077") is None  # tasks run elsewhere
-    local = Settings.from_env({})
-    assert SERIAL_GC in spark_config(local)["spark.driver.defaultJavaOptions"].split()
-    assert SERIAL_GC not in spark_config(local)["spark.executor.defaultJavaOptions"]
-
-    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-XX:+UseGCOverheadLimit")  # not a collector
-    assert driver_collector_option("local[2]") == SERIAL_GC
-    # A collector chosen by the user: adding a second would stop the JVM.
-    for variable in JAVA_OPTION_VARIABLES:
-        monkeypatch.setenv(variable, "--driver-java-options -XX:+UseParallelGC pyspark-shell")
-        assert driver_collector_option("local[2]") is None, variable
-        monkeypatch.delenv(variable)
-    (tmp_path / "spark-defaults.conf").write_text(
-        "spark.driver.extraJavaOptions -Xss4m -XX:+UseZGC\n"
-    )
-    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
-    assert driver_collector_option("local[2]") is None
-    monkeypatch.delenv("SPARK_CONF_DIR")
-
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)))
-    assert driver_collector_option("local[*]") is None  # cores to spare: the JVM's default
-
-    monkeypatch.delattr(os, "sched_getaffinity")  # as on macOS: the machine's count
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert driver_collector_option("local[*]") == SERIAL_GC
-
-
 def test_the_driver_jvm_runs_the_collector_its_options_name(spark):
     management = spark.sparkContext._jvm.java.lang.management.ManagementFactory
     names = {bean.getName() for bean in management.getGarbageCollectorMXBeans()}
     serial = SERIAL_GC in spark.conf.get("spark.driver.defaultJavaOptions").split()
     assert (names == {"Copy", "MarkSweepCompact"}) == serial, names
-
-
-USER_COLLECTOR = (
-    "from pyspark.sql import SparkSession; "
-    "from sales_assets.config import Settings; "
-    "from sales_assets.resources.spark import spark_config; "
-    "conf = spark_config(Settings.from_env({})); "
-    "spark = SparkSession.builder.config(map=conf).getOrCreate(); "
-    "beans = spark.sparkContext._jvm.java.lang.management.ManagementFactory"
-    ".getGarbageCollectorMXBeans(); "
-    "print(sorted(b.getName() for b in beans)); spark.stop()"
-)
-
-
-def test_a_collector_the_user_chose_is_the_one_the_driver_runs(tmp_path):
-    env = {
-        **os.environ,
-        "PYSPARK_SUBMIT_ARGS": "--driver-java-options -XX:+UseParallelGC pyspark-shell",
-        "SALES_SPARK_SCRATCH_DIR": str(tmp_path),
-    }
-    started = subprocess.run(
-        [sys.executable, "-c", USER_COLLECTOR],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert started.returncode == 0, started.stderr[-2000:]  # no "Multiple garbage collectors"
-    assert "PS Scavenge" in started.stdout.splitlines()[-1]
