@@ -67,22 +67,22 @@ def _uncommented(path: Path) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
-def _option_texts(extra_java_options: str) -> Iterator[str]:
-    yield extra_java_options
+def _option_texts() -> Iterator[str]:
     yield from (os.environ.get(variable, "") for variable in JAVA_OPTION_VARIABLES)
     yield from (_uncommented(_conf_dir() / name) for name in CONF_FILES)
     for named in _PROPERTIES_FILE.finditer(os.environ.get("PYSPARK_SUBMIT_ARGS", "")):
         yield _uncommented(Path(named.group(1)))
 
 
-def user_chose_collector(extra_java_options: str = "") -> bool:
-    """True when a collector is already selected: in ``extra_java_options``, the environment,
-    Spark's configuration folder or a ``--properties-file``; or possibly, in a JVM options
-    file."""
-    return any(
-        _COLLECTOR.search(text) or _OPTIONS_FILE.search(text)
-        for text in _option_texts(extra_java_options)
-    )
+def _names_collector(java_options: str) -> bool:
+    """A collector is selected in these options, or possibly in a JVM options file."""
+    return bool(_COLLECTOR.search(java_options) or _OPTIONS_FILE.search(java_options))
+
+
+def user_chose_collector() -> bool:
+    """True when a collector is already selected in the environment, Spark's configuration
+    folder or a ``--properties-file``."""
+    return any(_names_collector(text) for text in _option_texts())
 
 
 def driver_collector_option(master: str) -> str | None:
@@ -95,10 +95,11 @@ def driver_collector_option(master: str) -> str | None:
 
 def respect_chosen_collector(config: Mapping[str, Any]) -> dict[str, Any]:
     """``config`` without the serial collector when its own ``extraJavaOptions`` (say, from a
-    run's resource config) name a collector."""
+    run's resource config) name a collector: the environment was read by
+    :func:`driver_collector_option` already."""
     options = str(config.get("spark.driver.defaultJavaOptions", "")).split()
     extra = str(config.get("spark.driver.extraJavaOptions", ""))
-    if SERIAL_GC in options and user_chose_collector(extra):
+    if SERIAL_GC in options and _names_collector(extra):
         kept = " ".join(option for option in options if option != SERIAL_GC)
         return {**config, "spark.driver.defaultJavaOptions": kept}
     return dict(config)
