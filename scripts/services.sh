@@ -80,42 +80,8 @@ as_root() {
     else die "need root (or sudo) to run: $*"; fi
 }
 
-# pid_alive PIDFILE NAME -> prints pid and returns 0 if the process in PIDFILE
-# runs and its command line mentions NAME (guards against reused pids).
-pid_alive() {
-    local f=$1 name=$2 pid
-    [ -s "$f" ] || return 1
-    pid=$(tr -dc '0-9' <"$f")
-    [ -n "$pid" ] || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name" || return 1
-    printf '%s' "$pid"
-}
-
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-# stop_pid PIDFILE NAME LABEL
-stop_pid() {
-    local f=$1 name=$2 label=$3 pid i
-    if ! pid=$(pid_alive "$f" "$name"); then
-        log "$label: not running"
-        rm -f "$f"
-        return 0
-    fi
-    log "$label: stopping pid $pid"
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 60); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "$label: still alive after 30s, sending KILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        sleep 0.5
-    fi
-    rm -f "$f"
-    log "$label: stopped"
-}
+# shellcheck source=lib/pidfiles.sh
+source "$SCRIPT_DIR/lib/pidfiles.sh"  # pid_alive, port_open, stop_pid
 
 # ---------------------------------------------------------------- MariaDB ---
 mdb_bin() { # first existing binary of the given names

@@ -58,19 +58,8 @@ spark_home() {
         || die "no pyspark for $PYTHON: install the package (scripts/install.sh) or set SPARK_HOME"
 }
 
-# pid_alive PIDFILE MARK -> prints the pid when the process in PIDFILE runs and its command
-# line contains MARK (the state folder), so a reused pid is never taken for ours.
-pid_alive() {
-    local f=$1 mark=$2 pid
-    [ -s "$f" ] || return 1
-    pid=$(tr -dc '0-9' <"$f")
-    [ -n "$pid" ] || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$mark" || return 1
-    printf '%s' "$pid"
-}
-
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+# shellcheck source=lib/pidfiles.sh
+source "$SCRIPT_DIR/lib/pidfiles.sh"  # pid_alive, port_open, stop_pid
 
 # The master's /json/ field NAME (aliveworkers, completedapps, ...), or nothing if it does
 # not answer.
@@ -153,35 +142,13 @@ cmd_up() {
     log "up: $MASTER_URL with $alive workers ($WORKER_CORES core, $WORKER_MEMORY each), UI http://$HOST:$MASTER_UI_PORT; took $((SECONDS - t0))s"
 }
 
-# stop NAME PIDFILE: TERM, up to 30 s to exit, then KILL.
-stop() {
-    local name=$1 f=$2 pid
-    if ! pid=$(pid_alive "$f" "$STATE_DIR"); then
-        log "$name: not running"
-        rm -f "$f"
-        return 0
-    fi
-    log "$name: stopping pid $pid"
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "$name: still alive after 30s, sending KILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        sleep 0.5
-    fi
-    rm -f "$f"
-}
-
 cmd_down() {
     local dir
     # Every worker folder of the state dir, whatever SALES_SPARK_WORKERS says now.
     for dir in "$STATE_DIR"/worker-*; do
-        [ -d "$dir" ] && stop "$(basename "$dir")" "$dir/worker.pid"
+        [ -d "$dir" ] && stop_pid "$dir/worker.pid" "$STATE_DIR" "$(basename "$dir")"
     done
-    stop master "$STATE_DIR/master.pid"
+    stop_pid "$STATE_DIR/master.pid" "$STATE_DIR" master
     log "down: stopped (logs kept in $STATE_DIR)"
 }
 
