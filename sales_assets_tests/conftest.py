@@ -16,6 +16,7 @@ from pyspark.sql import SparkSession
 from sales_assets.config import Settings
 from sales_assets.resources.s3 import s3a_spark_config
 from sales_assets.resources.spark import spark_config
+from sales_assets.resources.spark_jars import jar_config
 from sales_assets_tests.support import Deployment, make_deployment, s3_client
 
 
@@ -26,7 +27,7 @@ def spark() -> Iterator[SparkSession]:
     # s3a jars must be on the JVM's class path from the start: load them when a test S3
     # server is configured, so the S3 integration tests share this one session.
     s3a = (
-        s3a_spark_config(settings.aws_endpoint_url, settings.aws_region)
+        s3a_spark_config(settings.aws_endpoint_url, settings.aws_region) | jar_config(with_s3a=True)
         if settings.aws_endpoint_url
         else {}
     )

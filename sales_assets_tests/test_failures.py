@@ -141,20 +141,21 @@ def _run_failure_text(result) -> str:
 
 
 def test_a_transient_warehouse_error_is_retried_and_the_run_succeeds(embedded, monkeypatch):
-    from sales_assets.resources.warehouse import Warehouse, WarehouseError
+    from sales_assets.resources import warehouse_jdbc
+    from sales_assets.resources.warehouse import WarehouseError
 
     scenario.load_dimensions(embedded.warehouse)
     scenario.land_files(embedded.landing_zone)
-    real_replace = Warehouse.replace_months
+    real_replace = warehouse_jdbc.replace_months_from_frame
     failures = []
 
-    def flaky_replace(self, table, months, rows):
+    def flaky_replace(warehouse, table, months, frame):
         if table.name == "sales_team_incentive" and not failures:
             failures.append(table.name)  # the server dropped the connection once
             raise WarehouseError("Warehouse write failed: Lost connection to server")
-        return real_replace(self, table, months, rows)
+        return real_replace(warehouse, table, months, frame)
 
-    monkeypatch.setattr(Warehouse, "replace_months", flaky_replace)
+    monkeypatch.setattr(warehouse_jdbc, "replace_months_from_frame", flaky_replace)
 
     result = embedded.run("2024-02", "2024-02")
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Fetch the S3A connector jars that pyspark does not ship into $SALES_SPARK_JARS_DIR
-# (default ~/.cache/sales_assets/jars: the package looks there wherever it is installed):
-# hadoop-aws 3.5.0 and the AWS SDK v2 bundle version that hadoop-aws 3.5.0 declares (plus its
-# two small runtime deps). pyspark 4.3.0 already bundles hadoop-client-api/runtime 3.5.0, so
-# nothing else is taken.
+# Fetch the jars that pyspark does not ship into $SALES_SPARK_JARS_DIR (default
+# ~/.cache/sales_assets/jars: the package looks there wherever it is installed):
+# - the JDBC drivers every run needs (Spark reads the dimensions and writes the result tables
+#   through them): MariaDB Connector/J and sqlite-jdbc;
+# - the S3A connector, used when the lake or landing zone is on S3: hadoop-aws 3.5.0 and the
+#   AWS SDK v2 bundle version that hadoop-aws 3.5.0 declares (plus its two small runtime
+#   deps). pyspark 4.3.0 already bundles hadoop-client-api/runtime 3.5.0.
 #
 # usage: scripts/fetch_jars.sh [--verify]
 #   --verify   afterwards write+read a small parquet on s3a://$SALES_TEST_S3_BUCKET/smoke/
@@ -23,16 +25,22 @@ die() { printf '[fetch_jars] ERROR: %s\n' "$*" >&2; exit 1; }
 
 have_jars() {
     [ -s "$JARS_DIR/hadoop-aws-$HADOOP_VERSION.jar" ] && compgen -G "$JARS_DIR/bundle-2.*.jar" >/dev/null \
-        && compgen -G "$JARS_DIR/spark-hadoop-cloud_2.13-*.jar" >/dev/null
+        && compgen -G "$JARS_DIR/spark-hadoop-cloud_2.13-*.jar" >/dev/null \
+        && compgen -G "$JARS_DIR/mariadb-java-client-*.jar" >/dev/null \
+        && compgen -G "$JARS_DIR/sqlite-jdbc-*.jar" >/dev/null
 }
 
 if have_jars; then
     log "jars already present in $JARS_DIR"
 else
-    command -v mvn >/dev/null 2>&1 || die "mvn (Maven) is needed"
+    if ! command -v mvn >/dev/null 2>&1; then
+        log "installing Maven from Debian packages (it fetches the jars from Maven Central)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; } \
+            || die "mvn (Maven) is needed: install it (apt-get install maven) and run this again"
+    fi
     t0=$SECONDS
     mkdir -p "$JARS_DIR"
-    log "fetching hadoop-aws $HADOOP_VERSION + AWS SDK v2 bundle from Maven Central"
+    log "fetching the JDBC drivers, hadoop-aws $HADOOP_VERSION + AWS SDK v2 bundle from Maven Central"
     if ! mvn -B -q -ntp -f "$POM" \
             org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
             -DoutputDirectory="$JARS_DIR" -DincludeScope=runtime \

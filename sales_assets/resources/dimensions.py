@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from sales_assets import warehouse_schema as ws
 from sales_assets.errors import PermanentError
 from sales_assets.resources.warehouse import Warehouse, WarehouseError, describe_url
+from sales_assets.resources.warehouse_jdbc import read_table
+from sales_assets.transforms.enrichment import product_join_key
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,13 @@ KEY_COLUMNS = {
     "product": ["id", "name"],
     "sales_team": ["id"],
 }
+# What enrichment reads of each (SPEC section 4's enriched columns, and the keys).
+ENRICHMENT_COLUMNS = {
+    "customer": [c.name for c in ws.customer.columns],
+    "store": ["id", "address", "store_pincode", "store_manager_name", "store_opening_date"],
+    "product": ["id", "name", "current_price", "old_price"],
+    "sales_team": [c.name for c in ws.sales_team.columns],
+}
 MAX_NAMED_CONFLICTS = 20
 
 
@@ -36,27 +44,29 @@ class AmbiguousDimensionKeyError(PermanentError):
     """A join key matches several dimension rows: enrichment would multiply sales."""
 
 
-def ambiguous_product_names(products: pa.Table) -> list[tuple[str | None, list[int]]]:
+def ambiguous_product_names(
+    products: DataFrame, limit: int = MAX_NAMED_CONFLICTS
+) -> list[tuple[str | None, list[int]]]:
     """Product names that match several product rows once trimmed as the join trims them
-    (``enrichment.product_join_key``: spaces only), each with its ids in order. Checked in
-    Arrow on the driver, where the small table already is: no Spark job for it."""
-    keyed = pa.table(
-        {"product_name": pc.utf8_trim(products["name"], characters=" "), "id": products["id"]}
+    (``enrichment.product_join_key``), each with its ids in order; the first ``limit`` by
+    name. Grouped in Spark: only the conflicts reach the driver."""
+    conflicts = (
+        products.groupBy(product_join_key().alias("product_name"))
+        .agg(F.sort_array(F.collect_list("id")).alias("ids"))
+        .filter(F.size("ids") > 1)
+        .orderBy(F.col("product_name").asc_nulls_last())
+        .limit(limit)
     )
-    groups = keyed.group_by("product_name").aggregate([("id", "list")])
-    groups = groups.filter(pc.greater(pc.list_value_length(groups["id_list"]), 1))
-    named = zip(groups["product_name"].to_pylist(), groups["id_list"].to_pylist(), strict=True)
-    return sorted(
-        ((name, sorted(ids)) for name, ids in named), key=lambda c: (c[0] is None, c[0] or "")
-    )
+    return [(row["product_name"], list(row["ids"])) for row in conflicts.collect()]
 
 
 def read_dimensions(
     warehouse: Warehouse, spark: SparkSession, keys_only: bool = False
 ) -> Dimensions:
-    """Read through Arrow; the frames are small enough to broadcast. ``keys_only`` reads
-    just the join keys (a million customers: an int column instead of seven)."""
-    arrows, frames = {}, {}
+    """Each dimension read by Spark's JDBC source in the executors (big tables in parallel
+    key ranges). ``keys_only`` reads just the join keys (millions of customers: one int
+    column instead of seven)."""
+    frames = {}
     for table in ws.DIMENSION_TABLES:
         if not warehouse.has_table(table):  # an unreachable server fails here, as itself
             raise WarehouseError(
@@ -64,12 +74,10 @@ def read_dimensions(
                 f"{describe_url(warehouse.url)}: load the dimension tables before the pipeline "
                 "runs (sales-assets generate loads sample dimensions)."
             )
-        arrows[table.name] = warehouse.read_arrow(
-            table, KEY_COLUMNS[table.name] if keys_only else None
-        )
-        frames[table.name] = spark.createDataFrame(arrows[table.name])
+        columns = (KEY_COLUMNS if keys_only else ENRICHMENT_COLUMNS)[table.name]
+        frames[table.name] = read_table(warehouse, spark, table, columns)
     # Other keys are primary keys: unique by the database. Product names are not, once trimmed.
-    conflicts = ambiguous_product_names(arrows["product"])[:MAX_NAMED_CONFLICTS]
+    conflicts = ambiguous_product_names(frames["product"])
     if conflicts:
         named = "; ".join(f"{name!r} (ids {', '.join(map(str, ids))})" for name, ids in conflicts)
         raise AmbiguousDimensionKeyError(

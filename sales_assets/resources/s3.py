@@ -7,8 +7,6 @@ environment (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY``).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -17,16 +15,9 @@ from dagster_aws.s3 import S3Resource
 from pydantic import PrivateAttr
 
 from sales_assets.errors import ConfigError
+from sales_assets.resources.spark_jars import has_cloud_committer
 
 S3_SCHEMES = ("s3", "s3a")
-JARS_DIR_VARIABLE = "SALES_SPARK_JARS_DIR"
-# On a cluster whose machines already hold the jars (an image, a shared mount): their folder
-# there. Otherwise Spark copies every jar from the driver to every executor.
-NODE_JARS_DIR_VARIABLE = "SALES_SPARK_NODE_JARS_DIR"
-# hadoop-aws matching pyspark's bundled Hadoop, and Spark's cloud committer binding; used
-# when no jars were fetched.
-HADOOP_AWS_PACKAGE = "org.apache.hadoop:hadoop-aws:3.5.0"
-SPARK_CLOUD_PACKAGE = "org.apache.spark:spark-hadoop-cloud_2.13:4.1.1"
 # Spark writes to s3a through the S3A "magic" committer: each file is uploaded to its final
 # key and made visible at job commit, with no _temporary tree renamed by copy and delete
 # (that rename once collided with a directory on an S3 server: ExistingObjectIsDirectory).
@@ -59,18 +50,9 @@ def bucket_and_prefix(uri: str) -> tuple[str, str]:
     return parsed.netloc, parsed.path.strip("/")
 
 
-def jars_dir() -> Path:
-    """Where ``scripts/fetch_jars.sh`` puts the s3a jars: ``$SALES_SPARK_JARS_DIR``, else a
-    per-user cache, so an installed package finds them wherever it lives."""
-    configured = os.environ.get(JARS_DIR_VARIABLE)
-    if configured:
-        return Path(configured).expanduser()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "sales_assets" / "jars"
-
-
 def s3a_spark_config(endpoint_url: str | None, region: str | None) -> dict[str, str]:
-    """Spark settings for s3a: the jars, the endpoint and the signing region."""
+    """Spark settings for s3a: the endpoint, the signing region and the committer (the jars
+    are ``spark_jars.jar_config``'s)."""
     conf = {
         "spark.hadoop.fs.s3a.aws.credentials.provider": (
             "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider,"
@@ -92,18 +74,7 @@ def s3a_spark_config(endpoint_url: str | None, region: str | None) -> dict[str, 
         "spark.hadoop.fs.s3a.multipart.size": "32M",
         "spark.hadoop.fs.s3a.fast.upload.active.blocks": "4",
     }
-    folder = jars_dir()
-    jars = sorted(str(p) for p in folder.glob("*.jar")) if folder.is_dir() else []
-    node_jars = os.environ.get(NODE_JARS_DIR_VARIABLE)
-    if jars and node_jars:
-        # Each side takes them from its own disk: no executor fetches ~700 MB from the driver.
-        conf["spark.driver.extraClassPath"] = os.pathsep.join(jars)
-        conf["spark.executor.extraClassPath"] = str(Path(node_jars) / "*")
-    elif jars:  # Spark ships them from the driver to each executor
-        conf["spark.jars"] = ",".join(jars)
-    else:  # let Spark resolve them from Maven Central (needs network to the registry)
-        conf["spark.jars.packages"] = f"{HADOOP_AWS_PACKAGE},{SPARK_CLOUD_PACKAGE}"
-    if not jars or any("spark-hadoop-cloud" in jar for jar in jars):
+    if has_cloud_committer():
         conf |= MAGIC_COMMITTER
     if endpoint_url:
         # An S3-compatible server (MinIO and the like) wants path-style requests.

@@ -20,6 +20,7 @@ from sales_assets.resources.driver_collector import (
     respect_chosen_collector,
 )
 from sales_assets.resources.s3 import s3a_spark_config
+from sales_assets.resources.spark_jars import jar_config
 
 SCRATCH_VARIABLE = "SALES_SPARK_SCRATCH_DIR"
 # Spark settings taken from the environment when set, else left to Spark: the executors'
@@ -38,6 +39,24 @@ ARROW_FAST_ACCESS = (
 )
 
 
+def machine_memory_bytes() -> int:
+    """Memory this process may use: the machine's, or its container's (cgroup v2) limit."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def default_driver_memory(memory_bytes: int | None = None) -> str:
+    """An eighth of the machine's memory, between 1 and 8 GiB (3g on 24 GiB). A local
+    driver is also the executor: it joins and aggregates millions of customers, spilling
+    to disk past its share; the rest is left to the Python workers and the page cache."""
+    gib = (memory_bytes or machine_memory_bytes()) / (1 << 30)
+    return f"{max(1, min(8, round(gib / 8)))}g"
+
+
 def spark_config(settings: Settings) -> dict[str, Any]:
     """Spark settings for the configured deployment; s3a ones only when S3 is used."""
     conf: dict[str, Any] = {
@@ -45,7 +64,7 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         "spark.app.name": "sales_assets",
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.showConsoleProgress": "false",
-        "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "2g"),
+        "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY") or default_driver_memory(),
         # The default options, not the extra ones: a user's own extraJavaOptions are added
         # after them instead of being replaced. Local mode: the executors too. The class
         # archive, when built, spares the driver loading Spark's classes from the jars.
@@ -85,6 +104,7 @@ def spark_config(settings: Settings) -> dict[str, Any]:
         # Unset: Spark advertises the host's name, which the executors must resolve.
         conf["spark.driver.host"] = os.environ[DRIVER_HOST_VARIABLE]
     conf |= {key: os.environ[var] for var, key in EXECUTOR_VARIABLES.items() if os.environ.get(var)}
+    conf |= jar_config(with_s3a=settings.uses_s3)
     if settings.uses_s3:
         conf.update(s3a_spark_config(settings.aws_endpoint_url, settings.aws_region))
     return conf

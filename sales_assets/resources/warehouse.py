@@ -161,7 +161,7 @@ class Warehouse(dg.ConfigurableResource):
         )
 
     @contextmanager
-    def _guarded(self, action: str) -> Iterator[None]:
+    def guarded(self, action: str) -> Iterator[None]:
         try:
             yield
         except sa.exc.SQLAlchemyError as error:
@@ -173,11 +173,11 @@ class Warehouse(dg.ConfigurableResource):
         return Path(database).stem if database and "/" in database else database
 
     def has_table(self, table: sa.Table) -> bool:
-        with self._guarded(f"look-up of {table.name}"):
+        with self.guarded(f"look-up of {table.name}"):
             return sa.inspect(self.engine()).has_table(table.name)
 
     def ensure_tables(self, tables: Iterable[sa.Table]) -> None:
-        with self._guarded("table creation"):
+        with self.guarded("table creation"):
             ws.metadata.create_all(self.engine(), tables=list(tables), checkfirst=True)
 
     # --- writes -----------------------------------------------------------------------
@@ -195,7 +195,7 @@ class Warehouse(dg.ConfigurableResource):
         self.ensure_tables(tables)  # DDL first: MySQL commits on DDL
         written: dict[str, int] = {}
         names = ", ".join(t.name for t in tables)
-        with self._guarded(f"write of {names}"), self.engine().begin() as connection:
+        with self.guarded(f"write of {names}"), self.engine().begin() as connection:
             for table in tables:
                 if append:
                     continue
@@ -221,7 +221,7 @@ class Warehouse(dg.ConfigurableResource):
     # --- reads ------------------------------------------------------------------------
     def select(self, query: sa.Select, what: str) -> list[dict[str, Any]]:
         """Rows of a (small) query as dicts."""
-        with self._guarded(f"read of {what}"), self.engine().connect() as connection:
+        with self.guarded(f"read of {what}"), self.engine().connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
     def read_rows(
@@ -262,14 +262,14 @@ class Warehouse(dg.ConfigurableResource):
         }
 
     def scalar(self, query: sa.Select, what: str) -> Any:
-        with self._guarded(f"read of {what}"), self.engine().connect() as connection:
+        with self.guarded(f"read of {what}"), self.engine().connect() as connection:
             return connection.execute(query).scalar_one()
 
     def read_arrow(self, table: sa.Table, columns: Sequence[str] | None = None) -> pa.Table:
         """A table (or some of its columns) as Arrow columns: one query, fetched in bulk and
         transposed in C, for dimensions of millions of rows."""
         selected = [table.c[name] for name in columns] if columns else list(table.columns)
-        with self._guarded(f"read of {table.name}"), self.engine().connect() as connection:
+        with self.guarded(f"read of {table.name}"), self.engine().connect() as connection:
             rows = connection.execute(sa.select(*selected)).fetchall()
         by_column = list(zip(*rows, strict=True)) if rows else [()] * len(selected)
         arrays = []

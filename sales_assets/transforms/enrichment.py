@@ -21,17 +21,18 @@ def enrich_sales(
     sales_team: DataFrame,
     products: DataFrame,
 ) -> DataFrame:
-    """Left joins on broadcast dimensions: a sale is never dropped, even if a key vanished."""
-    customer_cols = F.broadcast(
-        customers.select(
-            "customer_id",
-            F.col("first_name").alias("customer_first_name"),
-            F.col("last_name").alias("customer_last_name"),
-            F.col("address").alias("customer_address"),
-            F.col("pincode").alias("customer_pincode"),
-            F.col("phone_number").alias("customer_phone_number"),
-            "customer_joining_date",
-        )
+    """Left joins: a sale is never dropped, even if a key vanished. Stores, the sales team
+    and products are small by nature and broadcast; customers grow with the business and are
+    joined as Spark's planner measures them (a shuffle join unless adaptive execution finds
+    them under its broadcast threshold)."""
+    customer_cols = customers.select(
+        "customer_id",
+        F.col("first_name").alias("customer_first_name"),
+        F.col("last_name").alias("customer_last_name"),
+        F.col("address").alias("customer_address"),
+        F.col("pincode").alias("customer_pincode"),
+        F.col("phone_number").alias("customer_phone_number"),
+        "customer_joining_date",
     )
     store_cols = F.broadcast(
         stores.select(

@@ -45,11 +45,13 @@ def _first_reason(rules: list[tuple[Column, str]]) -> Column:
     return F.coalesce(*[F.when(condition, F.lit(reason)) for condition, reason in rules])
 
 
-def _key_flag(dimension: DataFrame, key: Column, sales_key: str, flag: str) -> DataFrame:
-    """Distinct dimension keys with a marker column, small enough to broadcast."""
-    return F.broadcast(
-        dimension.select(key.alias(sales_key)).distinct().withColumn(flag, F.lit(True))
-    )
+def _key_flag(
+    dimension: DataFrame, key: Column, sales_key: str, flag: str, small: bool = True
+) -> DataFrame:
+    """Distinct dimension keys with a marker column; broadcast when the dimension is small
+    by nature, else left to the planner (see ``enrichment.enrich_sales``)."""
+    keys = dimension.select(key.alias(sales_key)).distinct().withColumn(flag, F.lit(True))
+    return F.broadcast(keys) if small else keys
 
 
 def classify_sales(
@@ -79,7 +81,9 @@ def classify_sales(
     )
     joined = (
         typed.join(
-            _key_flag(customers, F.col("customer_id"), "customer_id", "_known_customer"),
+            _key_flag(
+                customers, F.col("customer_id"), "customer_id", "_known_customer", small=False
+            ),
             "customer_id",
             "left",
         )

@@ -25,7 +25,7 @@ from pyspark.sql import SparkSession
 
 from sales_assets import sample_data
 from sales_assets.io_managers.lake import read_months
-from sales_assets.resources.s3 import jars_dir
+from sales_assets.resources.spark_jars import jars_dir
 from sales_assets.storage import LAKE_SCHEMAS
 from sales_assets_tests import scenario
 from sales_assets_tests.support import (

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sales_assets.resources import s3
+from sales_assets.resources import s3, spark_jars
 
 
 def test_s3_uris(monkeypatch):
@@ -14,19 +12,12 @@ def test_s3_uris(monkeypatch):
     assert s3.bucket_and_prefix("s3a://bucket") == ("bucket", "")
 
 
-def test_jars_are_found_in_the_setting_else_a_user_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(s3.JARS_DIR_VARIABLE, str(tmp_path))
-    assert s3.jars_dir() == tmp_path
-    monkeypatch.delenv(s3.JARS_DIR_VARIABLE)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert s3.jars_dir() == tmp_path / "cache" / "sales_assets" / "jars"
-
-
-def test_s3a_settings_use_the_fetched_jars_and_sign_for_a_region(tmp_path, monkeypatch):
+def test_s3a_settings_sign_for_a_region_and_bind_the_committer_when_its_jar_is_there(
+    tmp_path, monkeypatch
+):
     (tmp_path / "hadoop-aws-3.5.0.jar").write_bytes(b"")
-    monkeypatch.setenv(s3.JARS_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(spark_jars.JARS_DIR_VARIABLE, str(tmp_path))
     conf = s3.s3a_spark_config("http://127.0.0.1:9100", None)
-    assert conf["spark.jars"] == str(Path(tmp_path) / "hadoop-aws-3.5.0.jar")
     assert conf["spark.hadoop.fs.s3a.path.style.access"] == "true"
     assert conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] == "false"
     assert conf["spark.hadoop.fs.s3a.endpoint.region"] == "us-east-1"
@@ -36,22 +27,8 @@ def test_s3a_settings_use_the_fetched_jars_and_sign_for_a_region(tmp_path, monke
     conf = s3.s3a_spark_config("http://127.0.0.1:9100", None)
     assert conf["spark.hadoop.fs.s3a.committer.name"] == "magic"
     assert conf["spark.sql.sources.commitProtocolClass"].endswith("PathOutputCommitProtocol")
-
-
-def test_jars_already_on_the_cluster_machines_go_on_the_class_paths(tmp_path, monkeypatch):
-    (tmp_path / "hadoop-aws-3.5.0.jar").write_bytes(b"")
-    monkeypatch.setenv(s3.JARS_DIR_VARIABLE, str(tmp_path))
-    monkeypatch.setenv(s3.NODE_JARS_DIR_VARIABLE, "/opt/sales/jars")
-    conf = s3.s3a_spark_config(None, "eu-west-1")
-    assert "spark.jars" not in conf  # nothing copied to the executors
-    assert conf["spark.driver.extraClassPath"] == str(tmp_path / "hadoop-aws-3.5.0.jar")
-    assert conf["spark.executor.extraClassPath"] == "/opt/sales/jars/*"
-
-
-def test_without_jars_spark_resolves_hadoop_aws_itself(tmp_path, monkeypatch):
-    monkeypatch.setenv(s3.JARS_DIR_VARIABLE, str(tmp_path / "nothing"))
-    conf = s3.s3a_spark_config(None, "eu-west-1")
-    assert conf["spark.jars.packages"] == f"{s3.HADOOP_AWS_PACKAGE},{s3.SPARK_CLOUD_PACKAGE}"
+    monkeypatch.setenv(spark_jars.JARS_DIR_VARIABLE, str(tmp_path / "nothing"))
+    conf = s3.s3a_spark_config(None, "eu-west-1")  # Spark resolves the binding itself
     assert conf["spark.hadoop.fs.s3a.committer.name"] == "magic"
     assert "spark.hadoop.fs.s3a.endpoint" not in conf
     assert conf["spark.hadoop.fs.s3a.endpoint.region"] == "eu-west-1"
