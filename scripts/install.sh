@@ -30,6 +30,11 @@ fi
 echo "== installing sales_assets and its dependencies with $($PYTHON --version)"
 $PYTHON -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 
+# The JDBC drivers every run needs (Spark reads the dimensions and writes the results through
+# them) and the S3A connector, from Maven Central into ~/.cache/sales_assets/jars.
+echo "== Spark jars (JDBC drivers, S3A connector)"
+bash scripts/fetch_jars.sh >/dev/null
+
 # Once per Java and PySpark version (about a minute): the classes Spark's driver loads,
 # kept as a class-data-sharing archive that every later run maps at start (about 3 s less
 # per run). Runs work without it, so a failure here is reported, not fatal.

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sales_assets.transforms.enrichment import enrich_sales
 from sales_assets.transforms.schemas import ENRICHED_SALES_SCHEMA, VALIDATED_SALES_SCHEMA
+from sales_assets_tests.spark_plans import broadcast_threshold, customer_join
 
 
 def _sale(customer_id: int, product: str) -> tuple:
@@ -15,7 +16,7 @@ def _sale(customer_id: int, product: str) -> tuple:
             "{}", "2024-01")  # fmt: skip
 
 
-def test_sales_keep_their_rows_and_gain_dimension_columns(spark):
+def _inputs(spark):
     sales = spark.createDataFrame([_sale(1, "Rice"), _sale(2, "Tea")], VALIDATED_SALES_SCHEMA)
     customers = spark.createDataFrame(
         [(1, "Asha", "Rao", "addr", "560001", "+91 1", dt.date(2020, 1, 1))],
@@ -37,7 +38,11 @@ def test_sales_keep_their_rows_and_gain_dimension_columns(spark):
         "address string, pincode string, joining_date date",
     )
 
-    enriched = enrich_sales(sales, customers, stores, team, products)
+    return sales, customers, stores, team, products
+
+
+def test_sales_keep_their_rows_and_gain_dimension_columns(spark):
+    enriched = enrich_sales(*_inputs(spark))
 
     assert enriched.schema == ENRICHED_SALES_SCHEMA
     rows = {r.customer_id: r for r in enriched.collect()}
@@ -46,3 +51,12 @@ def test_sales_keep_their_rows_and_gain_dimension_columns(spark):
     assert rows[1].product_id == 7  # product names match after trimming
     assert rows[2].product_id is None
     assert rows[1].store_manager_name == "Manager M" and rows[1].sales_person_first_name == "Ravi"
+
+
+def test_a_big_customer_table_is_joined_by_a_shuffle_never_a_forced_broadcast(spark):
+    # "Big" is cheap here: a threshold of 1 byte makes the one-row customer table big.
+    with broadcast_threshold(spark, "1b"):
+        assert customer_join(enrich_sales(*_inputs(spark))) == "SortMergeJoin"
+    # The same table measured small is Spark's to broadcast: the planner decides.
+    with broadcast_threshold(spark, "10MB"):
+        assert customer_join(enrich_sales(*_inputs(spark))) == "BroadcastHashJoin"

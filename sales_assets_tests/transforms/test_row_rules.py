@@ -11,6 +11,7 @@ import pytest
 from sales_assets.transforms import row_rules
 from sales_assets.transforms.contract import MANDATORY_COLUMNS
 from sales_assets.transforms.value_forms import FORM_COLUMNS, in_form
+from sales_assets_tests.spark_plans import broadcast_threshold, customer_join
 
 GOOD = dict(
     customer_id="1",
@@ -120,3 +121,9 @@ def test_accepted_rows_are_typed_exactly(spark, dimensions):
         2,
         Decimal("21.00"),
     )
+
+
+def test_the_known_customer_flag_is_a_shuffle_join_when_customers_are_big(spark, dimensions):
+    rows = [dict(GOOD)]
+    with broadcast_threshold(spark, "1b"):
+        assert customer_join(_classify(spark, dimensions, rows)) == "SortMergeJoin"
