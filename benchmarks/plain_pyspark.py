@@ -2,14 +2,30 @@
 
 No Dagster, no ``sales_assets``: docs/data-contract.md approximated the quick way; only the two
 data marts and the two result tables are written, as Parquet. Options: ``--help``.
+
+Two ways to read the dimensions:
+  --warehouse FILE.db   (the default way, as benchmarks/run.py runs it) Python's sqlite3 on the
+                        driver, every dimension broadcast;
+  --warehouse-url URL   (or $BASELINE_WAREHOUSE_URL, which keeps a password out of the command
+                        line; sqlite:///path.db or mysql+pymysql://user:pw@host:port/db) Spark's
+                        JDBC source in the executors, the customer table in parallel ranges of
+                        its key, the small tables broadcast. ``--results-to-warehouse`` then also
+                        writes the two result tables there through Spark's JDBC writer (the
+                        months deleted first, then appended), instead of as Parquet.
+At millions of rows a month, ``--file-facts python`` hashes the landed files and reads their
+headers in Python workers, streamed (``spark``: each whole file is one binary row in the JVM).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
+import glob
+import hashlib
 import io
 import json
+import math
 import os
 import re
 import sqlite3
@@ -19,6 +35,7 @@ from contextlib import closing
 from decimal import Decimal
 from functools import reduce
 
+import sqlalchemy as sa
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -39,14 +56,32 @@ TYPED: dict[str, tuple[str, str]] = {
 MANDATORY = tuple(TYPED)
 RAW_SCHEMA = ", ".join(["sales_month string", "malformed boolean", *[f"{n} string" for n in TYPED]])
 MONEY = "decimal(14,2)"
+# 2g runs out of heap at 12 x 1M rows (multiLine CSV and whole-file hashing).
+DRIVER_MEMORY = os.environ.get("BASELINE_DRIVER_MEMORY", "4g")
 SPARK_CONF = {
-    # 2g runs out of heap at 12 x 1M rows (multiLine CSV and whole-file hashing).
-    "spark.driver.memory": os.environ.get("BASELINE_DRIVER_MEMORY", "4g"),
+    "spark.driver.memory": DRIVER_MEMORY,
     "spark.sql.shuffle.partitions": "4",  # 2 cores; AQE coalesces further
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",  # a run replaces only its months
     "spark.ui.enabled": "false",
 }
+HEADER_PREFIX_BYTES = 65536  # the header is read from this much of a file
+# Spark's JDBC source: a big table is read in ranges of its key of about this many rows.
+ROWS_PER_READ_RANGE, MAX_READ_RANGES = 250_000, 64
+FETCH_ROWS = WRITE_BATCH_ROWS = 10_000
+# The result tables as the contract keys them (made when missing: Spark's JDBC writer cannot
+# tell a missing SQLite table from another error).
+MONEY_SQL = "DECIMAL(14,2)"
+RESULT_TABLES = {
+    "customer_monthly_sales": "customer_id INTEGER, full_name VARCHAR(101), "
+    "address VARCHAR(255), phone_number VARCHAR(20), sales_month CHAR(7), "
+    f"total_sales {MONEY_SQL} NOT NULL, previous_month_sales {MONEY_SQL}, "
+    f"sales_change {MONEY_SQL}, is_declining BOOLEAN, PRIMARY KEY (customer_id, sales_month)",
+    "sales_team_incentive": "store_id INTEGER, sales_person_id INTEGER, full_name VARCHAR(101), "
+    f"sales_month CHAR(7), total_sales {MONEY_SQL} NOT NULL, sales_rank INTEGER NOT NULL, "
+    f"incentive {MONEY_SQL} NOT NULL, PRIMARY KEY (store_id, sales_person_id, sales_month)",
+}
+JDBC_JARS = ("mariadb-java-client-*.jar", "sqlite-jdbc-*.jar")  # scripts/fetch_jars.sh
 # Dimension columns the outputs need as Spark DDL, named as in the sales rows and data marts;
 # the first one is the join key (contract section 3). Unknown keys are checked in this order.
 DIMENSIONS = {
@@ -90,8 +125,47 @@ def literal(path: str) -> str:
     return re.sub(r"([\\\[\]{}*?])", r"\\\1", path)  # Spark globs paths: names are literal
 
 
+def streamed_fact(path: str) -> tuple[str, str, bytes | None]:
+    """A file's path, sha256 and first bytes (None unless all of it is UTF-8), read in
+    chunks: memory stays small whatever the file's size."""
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    prefix, utf8 = b"", True
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            prefix += chunk[: HEADER_PREFIX_BYTES - len(prefix)]
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
+    return path, digest.hexdigest(), prefix if utf8 else None
+
+
+def file_facts(
+    spark: SparkSession, csv_paths: list[str], how: str
+) -> dict[str, tuple[str, tuple[str, ...] | None]]:
+    """Path -> (sha256, usable header or None), computed in the executors."""
+    if not csv_paths:
+        return {}
+    if how == "python":  # one Python task per file, each streamed
+        rdd = spark.sparkContext.parallelize(csv_paths, len(csv_paths)).map(streamed_fact)
+        return {path: (sha256, usable_header(prefix)) for path, sha256, prefix in rdd.collect()}
+    facts = {}
+    files = spark.read.format("binaryFile").load([literal(p) for p in csv_paths])
+    utf8 = F.is_valid_utf8(F.col("content").cast("string"))  # else unreadable
+    head = F.when(utf8, F.substring("content", 1, HEADER_PREFIX_BYTES))  # holds the header
+    for path, sha256, prefix in files.select("path", F.sha2("content", 256), head).collect():
+        facts[re.sub("^file:/+", "/", path)] = (sha256, usable_header(prefix))  # not encoded
+    return facts
+
+
 def select_files(
-    spark: SparkSession, landing: str, months: list[str]
+    spark: SparkSession, landing: str, months: list[str], how: str = "spark"
 ) -> tuple[dict[tuple[str, ...], list[str]], Counter[str]]:
     """Files to read grouped by header; and how many were processed, invalid, duplicate."""
     paths, status = [], Counter[str]()
@@ -102,13 +176,7 @@ def select_files(
     named_csv = [p for p in paths if p.lower().endswith(".csv")]
     csv_paths = [p for p in named_csv if os.path.basename(p)[0] not in "._"]  # Spark hides others
     status.update(invalid=len(paths) - len(named_csv), skipped=len(named_csv) - len(csv_paths))
-    facts: dict[str, tuple[str, tuple[str, ...] | None]] = {}
-    if csv_paths:
-        files = spark.read.format("binaryFile").load([literal(p) for p in csv_paths])
-        utf8 = F.is_valid_utf8(F.col("content").cast("string"))  # else unreadable
-        head = F.when(utf8, F.substring("content", 1, 65536))  # holds the header
-        for path, sha256, prefix in files.select("path", F.sha2("content", 256), head).collect():
-            facts[re.sub("^file:/+", "/", path)] = (sha256, usable_header(prefix))  # not encoded
+    facts = file_facts(spark, csv_paths, how)
     groups: dict[tuple[str, ...], list[str]] = {}
     processed: set[tuple[str, str]] = set()
     for path in csv_paths:
@@ -152,6 +220,60 @@ def read_dimension(spark: SparkSession, warehouse: str, table: str) -> DataFrame
     return F.broadcast(spark.createDataFrame(rows, DIMENSIONS[table]))
 
 
+def jdbc_jars(folder: str | None = None) -> list[str]:
+    """The JDBC driver jars scripts/fetch_jars.sh fetched."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    folder = folder or os.environ.get("SALES_SPARK_JARS_DIR") or f"{cache}/sales_assets/jars"
+    found = [sorted(glob.glob(os.path.join(folder, pattern))) for pattern in JDBC_JARS]
+    if not all(found):
+        raise SystemExit(f"JDBC driver jars missing from {folder}: bash scripts/fetch_jars.sh")
+    return [jars[-1] for jars in found]
+
+
+def jdbc_options(warehouse_url: str) -> dict[str, str]:
+    """Spark JDBC options (url, driver, credentials) of a SQLAlchemy warehouse URL."""
+    url = sa.make_url(warehouse_url)
+    if url.get_backend_name() == "sqlite":
+        path = os.path.abspath(os.path.expanduser(url.database or ""))
+        return {"url": f"jdbc:sqlite:{path}", "driver": "org.sqlite.JDBC", "busy_timeout": "60000"}
+    if url.get_backend_name() in ("mysql", "mariadb"):
+        return {  # MariaDB Connector/J; the jdbc:mysql scheme gives Spark's MySQL dialect
+            "url": f"jdbc:mysql://{url.host or 'localhost'}:{url.port or 3306}/{url.database}"
+            "?permitMysqlScheme",
+            "driver": "org.mariadb.jdbc.Driver",
+            "user": url.username or "",
+            "password": str(url.password or ""),
+        }
+    raise SystemExit(f"--warehouse-url: sqlite:/// or mysql+pymysql:// only, not {url.drivername}")
+
+
+def read_dimension_jdbc(spark: SparkSession, jdbc: dict[str, str], table: str) -> DataFrame:
+    """A dimension read by Spark's JDBC source in the executors; the customer table in
+    parallel ranges of its integer key, the small ones broadcast."""
+    columns = [c.split(" ") for c in DIMENSIONS[table].split(", ")]
+    exprs = {c: WAREHOUSE_NAMES.get(c, c.removeprefix("sales_person_")) for c, _ in columns}
+    stored = {c: re.sub(r"^trim\((.*)\)$", r"\1", e) for c, e in exprs.items()}  # its columns
+    fetched = ", ".join(f"{stored[c]} {'INT' if t == 'int' else 'STRING'}" for c, t in columns)
+    options = {**jdbc, "dbtable": table, "fetchsize": str(FETCH_ROWS), "customSchema": fetched}
+    if table == "customer":
+        key = stored[columns[0][0]]
+        bounds = f"SELECT MIN({key}) AS lo, MAX({key}) AS hi, COUNT(*) AS n FROM {table}"
+        low, high, rows = spark.read.format("jdbc").options(**jdbc, query=bounds).load().first()
+        ranges = min(MAX_READ_RANGES, math.ceil(int(rows or 0) / ROWS_PER_READ_RANGE))
+        if ranges > 1 and int(high) > int(low):
+            options |= {
+                "partitionColumn": key,
+                "lowerBound": str(int(low)),
+                "upperBound": str(int(high) + 1),
+                "numPartitions": str(ranges),
+            }
+    frame = spark.read.format("jdbc").options(**options).load()
+    frame = frame.select(*[F.expr(exprs[c]).cast(t).alias(c) for c, t in columns])
+    if table == "product":  # names equal once trimmed: one row each (keys elsewhere are unique)
+        frame = frame.distinct()
+    return frame if table == "customer" else F.broadcast(frame)
+
+
 def classify(raw: DataFrame, dims: dict[str, DataFrame]) -> DataFrame:
     """Typed rows with their dimension columns (left joins) and the first broken rule."""
     raws = [F.col(n).alias(f"raw_{n}") for n in MANDATORY]
@@ -182,6 +304,31 @@ def write(frame: DataFrame, path: str, months: list[str], *partitions: str) -> i
     """Replace the months of ``frame`` under ``path``; the rows now stored for ``months``."""
     frame.write.mode("overwrite").partitionBy(*partitions).parquet(path)
     return frame.sparkSession.read.parquet(path).filter(F.col("sales_month").isin(months)).count()
+
+
+def write_to_warehouse(
+    frame: DataFrame, jdbc: dict[str, str], warehouse_url: str, table: str, months: list[str]
+) -> int:
+    """Replace the months of ``frame`` in a warehouse table: delete them, then append
+    through Spark's JDBC writer (one connection on SQLite, one writer at a time); the rows
+    now stored for ``months``."""
+    engine = sa.create_engine(warehouse_url)
+    month_list = ", ".join(f"'{m}'" for m in months)  # YYYY-MM, made above
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {table} ({RESULT_TABLES[table]})")
+        connection.exec_driver_sql(f"DELETE FROM {table} WHERE sales_month IN ({month_list})")
+    sqlite = jdbc["driver"] == "org.sqlite.JDBC"
+    frame.write.format("jdbc").mode("append").options(
+        **jdbc,
+        dbtable=table,
+        batchsize=str(WRITE_BATCH_ROWS),
+        numPartitions="1" if sqlite else "8",
+    ).save()
+    with engine.connect() as connection:
+        query = f"SELECT COUNT(*) FROM {table} WHERE sales_month IN ({month_list})"
+        written = connection.exec_driver_sql(query).scalar_one()
+    engine.dispose()
+    return written
 
 
 def full_name(first: str, last: str) -> Column:
@@ -242,20 +389,62 @@ def main() -> None:
     started = time.monotonic()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--landing", required=True, help="local folder holding sales/YYYY-MM/")
-    parser.add_argument("--warehouse", required=True, help="SQLite file of the dimensions")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--warehouse", help="SQLite file of the dimensions (read by sqlite3)")
+    where.add_argument(
+        "--warehouse-url",
+        default=os.environ.get("BASELINE_WAREHOUSE_URL"),
+        help="SQLAlchemy URL of the warehouse, read by Spark's JDBC source "
+        "(default $BASELINE_WAREHOUSE_URL)",
+    )
     parser.add_argument("--months", required=True, help="YYYY-MM or YYYY-MM..YYYY-MM")
     parser.add_argument("--out", required=True, help="output folder (Parquet)")
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--incentive-rate", type=Decimal, default=Decimal("0.01"))
+    parser.add_argument(
+        "--driver-memory", default=DRIVER_MEMORY, help="default $BASELINE_DRIVER_MEMORY or 4g"
+    )
+    parser.add_argument("--shuffle-partitions", default=SPARK_CONF["spark.sql.shuffle.partitions"])
+    parser.add_argument(
+        "--file-facts",
+        choices=["spark", "python"],
+        default="spark",
+        help="hash files and read headers as binary rows in the JVM, or streamed in Python",
+    )
+    parser.add_argument(
+        "--results-to-warehouse",
+        action="store_true",
+        help="write the two result tables to --warehouse-url through Spark's JDBC writer",
+    )
+    parser.add_argument("--jars", help="JDBC driver jars, comma list (default: the fetched ones)")
     args = parser.parse_args()
+    if args.warehouse is None and args.warehouse_url is None:
+        parser.error("give --warehouse or --warehouse-url (or $BASELINE_WAREHOUSE_URL)")
+    if args.warehouse is not None:
+        args.warehouse_url = None  # the option wins over the environment
+    if args.results_to_warehouse and args.warehouse_url is None:
+        parser.error("--results-to-warehouse needs --warehouse-url")
     first, _, last = args.months.partition("..")
     months = [month_name(i) for i in range(month_index(first), month_index(last or first) + 1)]
     before_range, out = month_name(month_index(first) - 1), os.path.abspath(args.out)
 
-    spark = SparkSession.builder.master(args.master).config(map=SPARK_CONF).getOrCreate()
+    conf = {
+        **SPARK_CONF,
+        "spark.driver.memory": args.driver_memory,
+        "spark.sql.shuffle.partitions": str(args.shuffle_partitions),
+    }
+    jdbc = jdbc_options(args.warehouse_url) if args.warehouse_url else None
+    if jdbc:
+        conf["spark.jars"] = args.jars or ",".join(jdbc_jars())
+    spark = SparkSession.builder.master(args.master).config(map=conf).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")  # not a warning for each reordered header
-    dims = {table: read_dimension(spark, args.warehouse, table) for table in DIMENSIONS}
-    groups, files = select_files(spark, args.landing, months)
+    dims = {
+        table: read_dimension_jdbc(spark, jdbc, table)
+        if jdbc
+        else read_dimension(spark, args.warehouse, table)
+        for table in DIMENSIONS
+    }
+    groups, files = select_files(spark, args.landing, months, args.file_facts)
     frames = [read_group(spark, header, paths) for header, paths in groups.items()]
     raw = reduce(DataFrame.unionByName, frames, spark.createDataFrame([], RAW_SCHEMA))
     classified = classify(raw, dims).persist(StorageLevel.MEMORY_AND_DISK)
@@ -281,7 +470,13 @@ def main() -> None:
         "customer_monthly_sales": (monthly, ["sales_month"]),
         "sales_team_incentive": (incentive, ["sales_month"]),
     }
-    written = {name: write(df, f"{out}/{name}", months, *by) for name, (df, by) in outputs.items()}
+    to_warehouse = RESULT_TABLES if args.results_to_warehouse else ()
+    written = {
+        name: write_to_warehouse(frame, jdbc, args.warehouse_url, name, months)
+        if jdbc and name in to_warehouse
+        else write(frame, f"{out}/{name}", months, *by)
+        for name, (frame, by) in outputs.items()
+    }
     classified.unpersist()
     spark.stop()
     report = {
@@ -291,6 +486,10 @@ def main() -> None:
         "rows_accepted": rows_accepted,
         "rows_rejected": rows_read - rows_accepted,
         "outputs": written,
+        "dimensions": "Spark JDBC source" if jdbc else "sqlite3 on the driver",
+        "results": "warehouse, Spark JDBC writer" if to_warehouse else "Parquet",
+        "driver_memory": args.driver_memory,
+        "file_facts": args.file_facts,
     }
     print(json.dumps(report))
 

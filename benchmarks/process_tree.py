@@ -8,6 +8,8 @@ the Python workers forked from one daemon are not counted several times over.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -23,6 +25,7 @@ class Measured:
     wall_s: float
     peak_rss_bytes: int
     output: str
+    timed_out: bool = False
 
 
 def _children() -> dict[int, list[int]]:
@@ -60,14 +63,40 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
-def run_measured(command: list[str], env: dict[str, str], cwd: Path | None = None) -> Measured:
-    """Run ``command`` to its end; wall time and the peak RSS of its process tree."""
+def run_measured(
+    command: list[str],
+    env: dict[str, str],
+    cwd: Path | None = None,
+    timeout_s: float | None = None,
+) -> Measured:
+    """Run ``command`` to its end; wall time and the peak RSS of its process tree. With
+    ``timeout_s`` the command runs in a process group of its own, stopped (TERM, then KILL)
+    when the time is up."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=timeout_s is not None,
     )
     peak = 0
     done = threading.Event()
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        if done.wait(timeout_s):
+            return
+        timed_out.set()
+        for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 0.0)):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                return
+            if done.wait(grace):
+                return
 
     def sample() -> None:
         nonlocal peak
@@ -77,8 +106,15 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path | None = Non
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output, _ = process.communicate()
+    if timeout_s is not None:
+        threading.Thread(target=stop, daemon=True).start()
+    try:
+        output, _ = process.communicate()
+    except BaseException:  # interrupted: a process group of its own gets no Ctrl-C
+        if timeout_s is not None:
+            os.killpg(process.pid, signal.SIGKILL)
+        raise
     wall = time.perf_counter() - started
     done.set()
     sampler.join()
-    return Measured(process.returncode, wall, peak, output)
+    return Measured(process.returncode, wall, peak, output, timed_out.is_set())
