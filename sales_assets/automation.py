@@ -13,7 +13,7 @@ months whose files were added or changed:
   with the month after each run month when that one has files, since its
   ``customer_monthly_sales`` compares with it. Every write is idempotent per month.
 - The run key is the range and a hash of its fingerprints: a change is never run twice.
-- Only months that are partitions at tick time (``2023-01`` to the running month) are run.
+- Only months that are partitions at tick time (``SALES_FIRST_MONTH`` to the running month) are run.
   Month folders outside them, and names under ``sales/`` that are not a month (``misc/``,
   ``2024-13/``, a stray file), are never read: they are logged as warnings and given as the
   skip reason, once per change (the cursor keeps them too).

@@ -9,21 +9,45 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import dagster as dg
 
-MONTH_KEY_FORMAT = "%Y-%m"
+from sales_assets.errors import ConfigError
 
-monthly_partitions = dg.MonthlyPartitionsDefinition(
-    start_date="2023-01",
-    fmt=MONTH_KEY_FORMAT,
-    # Files of the running month land during the month: let it be materialized too.
-    end_offset=1,
-)
+MONTH_KEY_FORMAT = "%Y-%m"
+FIRST_MONTH_VARIABLE = "SALES_FIRST_MONTH"
+DEFAULT_FIRST_MONTH = "2023-01"
 
 _MONTH_FORM = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+def first_month(env: Mapping[str, str] | None = None) -> str:
+    """The first month partition: ``SALES_FIRST_MONTH``, else 2023-01. A deployment sets it
+    to its first month of data, so the UI shows only the months it can have."""
+    value = (os.environ if env is None else env).get(FIRST_MONTH_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_FIRST_MONTH
+    if not _MONTH_FORM.match(value):
+        raise ConfigError(
+            f"{FIRST_MONTH_VARIABLE}={value!r} is not a month: use YYYY-MM, e.g. 2024-01."
+        )
+    return value
+
+
+def monthly_partitions_from(first: str) -> dg.MonthlyPartitionsDefinition:
+    return dg.MonthlyPartitionsDefinition(
+        start_date=first,
+        fmt=MONTH_KEY_FORMAT,
+        # Files of the running month land during the month: let it be materialized too.
+        end_offset=1,
+    )
+
+
+# Read once, when the definitions load (the code location's environment).
+monthly_partitions = monthly_partitions_from(first_month())
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:

@@ -87,6 +87,13 @@ def test_every_stage_has_a_mandatory_columns_check_run_alone_on_stored_months(em
         assert evaluation.passed, asset
         assert evaluation.metadata["months_checked"].value == "2024-02"
         assert result.get_asset_materialization_events() == []  # nothing re-materialized
+        # Run alone without a partition: every stored month.
+        [evaluation] = embedded.run_check(
+            asset, checks.MANDATORY_CHECK
+        ).get_asset_check_evaluations()
+        assert evaluation.passed, asset
+        stored = evaluation.metadata["months_checked"].value
+        assert stored == "2024-01, 2024-02, 2024-03", (asset, stored)
     # A stored month broken behind the pipeline's back is found by the check alone.
     mart = Path(embedded.settings.lake_uri) / "customer_data_mart"
     frame = read_months(spark, str(mart), "customer_data_mart", ["2024-02"])

@@ -7,9 +7,12 @@ import re
 
 import pytest
 
+from sales_assets.config import ConfigError
 from sales_assets.partitions import (
+    first_month,
     month_bounds,
     month_ranges,
+    monthly_partitions_from,
     next_month,
     parse_months,
     previous_month,
@@ -68,3 +71,14 @@ def test_month_ranges_and_next_month():
         ("2024-12", "2025-01"),
     ]
     assert month_ranges([]) == []
+
+
+def test_the_first_month_is_a_setting_checked_when_the_definitions_load() -> None:
+    assert first_month({}) == "2023-01"
+    assert first_month({"SALES_FIRST_MONTH": " 2024-01 "}) == "2024-01"
+    keys = monthly_partitions_from("2024-01").get_partition_keys(
+        current_time=dt.datetime(2024, 3, 15)
+    )
+    assert keys == ["2024-01", "2024-02", "2024-03"]  # the running month included
+    with pytest.raises(ConfigError, match="SALES_FIRST_MONTH='2024-1' is not a month"):
+        first_month({"SALES_FIRST_MONTH": "2024-1"})

@@ -240,6 +240,10 @@ class Lake(dg.ConfigurableResource):
             storage.plain_encoded_columns(asset_key),
         )
 
+    def stored_months(self, asset_key: dg.AssetKey) -> list[str]:
+        """The months written for an asset (its ``sales_month=YYYY-MM`` folders)."""
+        return HadoopFiles(self.spark).month_folders(self.asset_root(asset_key))
+
     def read_staged(self, staged: StagedMonths, schema: T.StructType) -> DataFrame:
         # A staged month with no rows has no folder yet: its marker comes with publishing.
         return read_months(self.spark, staged.folder, schema, staged.months, allow_missing=True)
