@@ -24,10 +24,15 @@ from sales_assets.resources.warehouse import Warehouse, WarehouseError, describe
 
 PROG = "sales-assets"
 EXIT_ERROR = 2
+EXIT_CHECK_FAILED = 1
 
 
 class CliError(Exception):
     """A user-facing error: the message says what failed, where, and what to do."""
+
+
+class CheckFailedError(Exception):
+    """A check ran and failed: its line was printed; the exit status says so."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -104,6 +109,20 @@ def _parser() -> _Parser:
     report.add_argument("--limit", type=_count(1), default=10, help="declining customers shown")
     report.set_defaults(handler=_report)
 
+    check = commands.add_parser(
+        "check",
+        help="run the mandatory-columns checks on stored months (no materialization)",
+        description="Run each stage's mandatory_columns_not_null check on what is stored, "
+        "for one month or every stored month. With DAGSTER_HOME set the results show in "
+        "the UI. Exit status 1 when a check fails.",
+    )
+    check.add_argument("--month", type=_month, help="YYYY-MM (default: every stored month)")
+    check.add_argument(
+        "--asset", action="append", dest="assets", metavar="ASSET",
+        help="only this asset's check (repeatable; default: every stage after landing)",
+    )  # fmt: skip
+    check.set_defaults(handler=_check)
+
     archive = commands.add_parser(
         "spark-class-archive",
         help="build the Spark driver's class archive (faster JVM start for every run)",
@@ -168,12 +187,27 @@ def _dimensions(args: argparse.Namespace, warehouse: Warehouse) -> sample_data.D
 
 def _report(args: argparse.Namespace, settings: Settings) -> None:
     warehouse = Warehouse(url=settings.warehouse_url)
+    warehouse.require_existing()  # read-only: never leave an empty database behind
     try:
         performers = top_performers(warehouse, args.month)
         decliners = declining_customers(warehouse, args.month, args.limit)
     finally:
         warehouse.dispose()
     print(format_report(args.month, performers, decliners, args.limit))
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> None:
+    # Loads every definition (Dagster, Spark): only for this command.
+    from sales_assets.definitions import build_definitions
+    from sales_assets.stored_checks import run_stored_checks
+
+    outcomes = run_stored_checks(build_definitions(settings), args.month, args.assets)
+    for outcome in outcomes:
+        verdict = "passed" if outcome.passed else "FAILED"
+        line = f"{outcome.asset:<24} {outcome.check}  {verdict}  months: {outcome.months}"
+        print(line + (f"  ({outcome.description})" if outcome.description else ""))
+    if not all(outcome.passed for outcome in outcomes):
+        raise CheckFailedError(f"{sum(not o.passed for o in outcomes)} check(s) failed")
 
 
 def _class_archive(args: argparse.Namespace, settings: Settings) -> None:
@@ -247,6 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except SystemExit as exit_:  # --help, --version
         return int(exit_.code or 0)
+    except CheckFailedError as failed:
+        print(f"{PROG}: {failed}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

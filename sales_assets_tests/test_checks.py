@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from sales_assets import checks
+from sales_assets import checks, cli
 from sales_assets import warehouse_schema as ws
 from sales_assets.io_managers.lake import read_months
 from sales_assets.resources.lake import write_months
@@ -77,7 +77,9 @@ def test_mandatory_columns_check_names_the_month_and_columns(spark):
     assert checks.mandatory_columns_result(good, ["2024-01"], "x", ["customer_id"]).passed
 
 
-def test_every_stage_has_a_mandatory_columns_check_run_alone_on_stored_months(embedded, spark):
+def test_every_stage_has_a_mandatory_columns_check_run_alone_on_stored_months(
+    embedded, spark, monkeypatch, capsys
+):
     scenario.load_dimensions(embedded.warehouse)
     scenario.land_files(embedded.landing_zone)
     assert embedded.run("2024-01", "2024-03").success
@@ -102,6 +104,15 @@ def test_every_stage_has_a_mandatory_columns_check_run_alone_on_stored_months(em
     result = embedded.run_check("customer_data_mart", checks.MANDATORY_CHECK, "2024-02")
     [evaluation] = result.get_asset_check_evaluations()
     assert not evaluation.passed and evaluation.metadata["failing_months"].value == "2024-02"
+    # The same checks from the command line: one line each, exit status 1 on a failure.
+    monkeypatch.setenv("SALES_WAREHOUSE_URL", embedded.settings.warehouse_url)
+    assert cli.main(["check", "--month", "2024-02"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(checks.MANDATORY_COLUMNS_OF)
+    [failed] = [line for line in lines if "FAILED" in line]
+    assert failed.startswith("customer_data_mart") and "months: 2024-02" in failed
+    assert cli.main(["check", "--month", "2024-03", "--asset", "customer_data_mart"]) == 0
+    assert capsys.readouterr().out.count("passed") == 1
 
 
 def test_conservation_check_names_the_month_that_loses_rows():

@@ -78,6 +78,20 @@ def test_cli_report(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "Sales report for 2024-02" in out and "Asha Rao" in out and "Neha Jain" in out
 
 
+def test_cli_report_without_a_warehouse_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run from another folder with the default relative URL: a clear error, no empty
+    data/warehouse.db left behind."""
+    monkeypatch.delenv("SALES_WAREHOUSE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--month", MONTH]) == 2
+    err = capsys.readouterr().err
+    assert f"No warehouse at {tmp_path}/data/warehouse.db" in err
+    assert "run this from the folder you ran the pipeline in" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -21,9 +21,8 @@ echo "== generating sample data: $MONTHS_FROM..$MONTHS_TO, $ROWS_PER_MONTH rows 
 sales-assets generate --months "$MONTHS_FROM..$MONTHS_TO" --rows-per-month "$ROWS_PER_MONTH" --faults
 
 echo "== materializing every asset for $MONTHS_FROM...$MONTHS_TO as one run"
-dagster asset materialize -m sales_assets.definitions --select '*' \
-  --partition-range "$MONTHS_FROM...$MONTHS_TO"
+dg launch --assets '*' --partition-range "$MONTHS_FROM...$MONTHS_TO"
 
 echo "== report for $MONTHS_TO"
 sales-assets report --month "$MONTHS_TO"
-echo "== done in $(( $(date +%s) - start ))s (after install). Open the UI with: DAGSTER_HOME=$DAGSTER_HOME dg dev"
+echo "== done in $(( $(date +%s) - start ))s (after install). Open the UI with: source .venv/bin/activate; export DAGSTER_HOME=$DAGSTER_HOME; dg dev"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the pipeline needs on a fresh Debian/Ubuntu machine: Java 17 for Spark and
-# the Python package with its pinned dependencies. Idempotent. On a Debian-managed system
-# Python (PEP 668) the package goes into a project virtualenv, .venv/, which
-# scripts/demo.sh and scripts/test.sh then use.
+# the Python package with its pinned dependencies. Idempotent. The package goes into a
+# project virtualenv, .venv/, whatever the Python (Debian's, pyenv's, a build of your own),
+# so nothing is installed into the interpreter itself; scripts/demo.sh and scripts/test.sh
+# then use it (`source .venv/bin/activate` for your own shell). PYTHON picks the interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,15 +18,10 @@ if ! command -v java >/dev/null 2>&1; then
 fi
 
 PYTHON=${PYTHON:-python3}
-stdlib=$($PYTHON -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')
-if [ -d .venv ] || [ -f "$stdlib/EXTERNALLY-MANAGED" ]; then
-  if [ ! -x .venv/bin/python ]; then
-    $PYTHON -m venv .venv 2>/dev/null || { apt_install python3-venv python3-pip; $PYTHON -m venv .venv; }
-  fi
-  PYTHON=.venv/bin/python
-elif ! $PYTHON -m pip --version >/dev/null 2>&1; then
-  apt_install python3-pip
+if [ ! -x .venv/bin/python ]; then
+  $PYTHON -m venv .venv 2>/dev/null || { apt_install python3-venv python3-pip; $PYTHON -m venv .venv; }
 fi
+PYTHON=.venv/bin/python
 
 echo "== installing sales_assets and its dependencies with $($PYTHON --version)"
 $PYTHON -m pip install --quiet --disable-pip-version-check -e ".[dev]"

@@ -167,6 +167,21 @@ class Warehouse(dg.ConfigurableResource):
         except sa.exc.SQLAlchemyError as error:
             raise self._fail(action, error) from None
 
+    def require_existing(self) -> None:
+        """For read-only commands: a SQLite warehouse file must already be there (connecting
+        would create an empty one, and its folder). Servers are checked by connecting."""
+        url = _parsed_url(self.url)
+        database = url.database
+        if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+            return
+        if database.startswith("file:") or Path(database).is_file():
+            return
+        raise WarehouseError(
+            f"No warehouse at {Path(database).resolve()} ({describe_url(self.url)}; a relative "
+            "path is from the current folder): run this from the folder you ran the pipeline "
+            "in, or set SALES_WAREHOUSE_URL to the warehouse, e.g. sqlite:////abs/path/to.db."
+        )
+
     def database_name(self) -> str | None:
         """The database (MySQL) or file stem (SQLite), for table names shown to users."""
         database = _parsed_url(self.url).database
