@@ -1,0 +1,108 @@
+"""Telling people when a run fails: a run-failure sensor that always logs the failure and,
+when ``SALES_ALERT_WEBHOOK_URL`` is set, posts a short Slack-compatible JSON message to it.
+
+The message holds the run, its months, the failed step and the first line of the error:
+never the webhook URL (it is a credential) nor the warehouse password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dagster as dg
+import sqlalchemy as sa
+
+from sales_assets.jobs import sales_pipeline_job
+
+WEBHOOK_VARIABLE = "SALES_ALERT_WEBHOOK_URL"
+POST_TIMEOUT_S = 10
+MAX_ERROR_CHARS = 300
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+PARTITION_TAG = "dagster/partition"
+
+
+def run_months(tags: Mapping[str, str]) -> str:
+    """The months of a run, from Dagster's partition tags."""
+    if tags.get(RANGE_START_TAG):
+        start, end = tags[RANGE_START_TAG], tags.get(RANGE_END_TAG, tags[RANGE_START_TAG])
+        return start if start == end else f"{start}..{end}"
+    return tags.get(PARTITION_TAG, "no month")
+
+
+def without_secrets(text: str, env: Mapping[str, str] | None = None) -> str:
+    """The text with the warehouse password and the webhook URL masked."""
+    env = os.environ if env is None else env
+    secrets = [env.get(WEBHOOK_VARIABLE, "")]
+    with contextlib.suppress(sa.exc.ArgumentError):
+        secrets.append(sa.make_url(env.get("SALES_WAREHOUSE_URL", "")).password or "")
+    for secret in filter(None, secrets):
+        text = text.replace(str(secret), "***")
+    return text
+
+
+def failure_message(
+    run_id: str, job: str, months: str, failed_steps: Sequence[str], error: str
+) -> dict[str, Any]:
+    """The alert: a Slack-compatible ``text`` plus the same facts as fields."""
+    first_line = without_secrets((error.strip().splitlines() or ["no error message"])[0])
+    first_line = first_line[:MAX_ERROR_CHARS]
+    step = ", ".join(failed_steps) or "no step (the run failed before or after its steps)"
+    return {
+        "text": f"sales_assets: run {run_id[:8]} of {job} failed for {months} "
+        f"at {step}: {first_line}",
+        "run_id": run_id,
+        "job": job,
+        "months": months,
+        "failed_steps": list(failed_steps),
+        "error": first_line,
+    }
+
+
+def post_alert(url: str, message: Mapping[str, Any]) -> None:
+    """POST the message as JSON; raises ``OSError`` with a message that omits the URL."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(message).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=POST_TIMEOUT_S) as response:
+            response.read()
+    except (urllib.error.URLError, TimeoutError, ValueError) as error:
+        reason = getattr(error, "reason", None) or getattr(error, "code", None) or error
+        raise OSError(
+            f"the alert webhook ({WEBHOOK_VARIABLE}) refused or failed: {reason}"
+        ) from None
+
+
+@dg.run_failure_sensor(
+    name="run_failure_alert",
+    monitored_jobs=[sales_pipeline_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,  # launches nothing: on from the start
+    description=f"Logs every failed sales_pipeline run; posts it to ${WEBHOOK_VARIABLE} when set.",
+)
+def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
+    run = context.dagster_run
+    failures = context.get_step_failure_events()
+    steps = [event.step_key for event in failures if event.step_key]
+    error = (
+        failures[0].event_specific_data.error.message
+        if failures and failures[0].event_specific_data.error
+        else context.failure_event.message or ""
+    )
+    message = failure_message(run.run_id, run.job_name, run_months(run.tags), steps, error)
+    context.log.error(message["text"])
+    url = os.environ.get(WEBHOOK_VARIABLE)
+    if url:
+        try:
+            post_alert(url, message)
+        except OSError as failed:  # the alert is logged above either way
+            context.log.warning(str(failed))
