@@ -105,6 +105,8 @@ sales_file_audit = sa.Table(
     sa.Column("rows_rejected", sa.BigInteger),
     sa.Column("content_sha256", sa.CHAR(64)),
     sa.Column("processed_at", sa.DateTime),
+    # The run that wrote the row: a retry of that run replaces its own rows, never adds more.
+    sa.Column("run_id", sa.String(64)),
     sa.Index("ix_sales_file_audit_month", "sales_month"),
 )
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from sales_assets import warehouse_schema as ws
 from sales_assets_tests import scenario
@@ -165,3 +166,73 @@ def test_a_transient_warehouse_error_is_retried_and_the_run_succeeds(embedded, m
     assert scenario.incentive_table(embedded.warehouse) == {
         key: value for key, value in scenario.EXPECTED_INCENTIVE.items() if key[2] == "2024-02"
     }
+
+
+@pytest.mark.parametrize("failing_side_effect", ["validated_sales", "audit", "quarantine"])
+def test_a_retried_landing_step_leaves_the_audit_lake_and_quarantine_of_one_clean_run(
+    embedded, spark, monkeypatch, failing_side_effect
+):
+    """A transient failure right after a side effect of the landing step (the lake published,
+    the audit written, some invalid files quarantined): the retry gives one audit row per
+    file of the run, the clean lake and every invalid file quarantined once."""
+    import sqlalchemy as sa
+
+    from sales_assets.io_managers.lake import LakeIOManager
+    from sales_assets.io_managers.warehouse import WarehouseIOManager
+    from sales_assets.resources.landing_zone import LandingZone
+
+    scenario.load_dimensions(embedded.warehouse)
+    scenario.land_files(embedded.landing_zone)
+    failed: list[str] = []
+
+    def once(real, name):
+        def wrapper(*args, **kwargs):
+            result = real(*args, **kwargs)
+            if name == failing_side_effect and not failed:
+                failed.append(name)  # the side effect happened, then the connection dropped
+                raise ConnectionError(f"transient failure after {name}")
+            return result
+
+        return wrapper
+
+    real_lake, real_warehouse = LakeIOManager.handle_output, WarehouseIOManager.handle_output
+    monkeypatch.setattr(
+        LakeIOManager,
+        "handle_output",
+        lambda self, context, obj: once(real_lake, context.asset_key.path[-1])(self, context, obj),
+    )
+    monkeypatch.setattr(
+        WarehouseIOManager,
+        "handle_output",
+        lambda self, context, obj: once(
+            real_warehouse, "audit" if context.asset_key.path[-1] == "sales_file_audit" else ""
+        )(self, context, obj),
+    )
+    quarantined: list[str] = []
+    real_quarantine = LandingZone.quarantine
+
+    def quarantine(self, landed, sha):
+        where = real_quarantine(self, landed, sha)
+        quarantined.append(where)
+        if len(quarantined) == 2 and failing_side_effect == "quarantine" and not failed:
+            failed.append("quarantine")
+            raise ConnectionError("transient failure after the second quarantine")
+        return where
+
+    monkeypatch.setattr(LandingZone, "quarantine", quarantine)
+
+    result = embedded.run("2024-01", "2024-03")
+
+    assert result.success and failed == [failing_side_effect]
+    retried = [e.step_key for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert retried == ["landed_sales"]
+    with embedded.warehouse.engine().connect() as connection:
+        rows = connection.execute(sa.select(ws.sales_file_audit)).mappings().all()
+    assert len(rows) == len(scenario.EXPECTED_AUDIT)  # one row per file, none twice
+    assert {r["run_id"] for r in rows} == {result.run_id}
+    assert scenario.audit_table(embedded.warehouse) == scenario.EXPECTED_AUDIT
+    invalid = Path(embedded.settings.landing_uri) / "invalid" / "sales" / "2024-01"
+    assert sorted(p.name for p in invalid.iterdir()) == sorted(
+        name for _, name in scenario.EXPECTED_INVALID
+    )
+    assert scenario.customer_monthly_table(embedded.warehouse) == scenario.EXPECTED_CUSTOMER_MONTHLY

@@ -9,7 +9,7 @@ from pyspark import StorageLevel
 
 from sales_assets import checks, storage
 from sales_assets.errors import TRANSIENT_RETRY_POLICY
-from sales_assets.io_managers.warehouse import APPEND, WRITE_MODE_KEY
+from sales_assets.io_managers.warehouse import REPLACE_RUN_FILES, WRITE_MODE_KEY
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.dimensions import read_dimensions
 from sales_assets.resources.lake import Lake
@@ -57,7 +57,7 @@ REJECTED = dg.AssetKey("rejected_sales")
             io_manager_key=WAREHOUSE_IO_MANAGER,
             is_required=False,
             code_version=CODE_VERSION,
-            metadata={WRITE_MODE_KEY: APPEND},
+            metadata={WRITE_MODE_KEY: REPLACE_RUN_FILES},
             description="One row per landed file per run: processed, invalid or duplicate.",
         ),
     },
@@ -124,7 +124,7 @@ def landed_sales(
         else:
             lake.discard(months_staged)
     if published:
-        yield dg.Output(fd.audit_rows(decisions, stats, processed_at), "sales_file_audit")
+        yield dg.Output(fd.audit_rows(decisions, stats, processed_at, run_id), "sales_file_audit")
     yield from (mandatory, conservation, folders)
     if not published:
         return  # the failed blocking check fails the step

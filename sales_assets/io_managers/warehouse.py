@@ -19,6 +19,9 @@ from sales_assets.resources.warehouse import Warehouse
 WRITE_MODE_KEY = "write_mode"  # asset metadata
 REPLACE_MONTHS = "replace_months"
 APPEND = "append"
+# History tables (the audit): a run's rows for the files it wrote replace that run's earlier
+# rows for those files (a retry of the step), and keep every other run's.
+REPLACE_RUN_FILES = "replace_run_files"
 
 
 class WarehouseIOManager(dg.ConfigurableIOManager):
@@ -35,10 +38,13 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         appended = None
         if isinstance(obj, DataFrame):
             warehouse_jdbc.replace_months_from_frame(self.warehouse, table, months, obj)
-        elif mode == APPEND:
+        elif mode in (APPEND, REPLACE_RUN_FILES):
             # Appended rows are few (one per landed file) and counted per month after writing.
             appended = list(obj)
-            self.warehouse.append(table, appended)
+            if mode == APPEND:
+                self.warehouse.append(table, appended)
+            else:
+                self.warehouse.replace_run_files(table, context.run_id, appended)
         else:
             self.warehouse.replace_months(table, months, obj)
         add_month_metadata(

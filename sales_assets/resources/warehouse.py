@@ -192,8 +192,21 @@ class Warehouse(dg.ConfigurableResource):
             return sa.inspect(self.engine()).has_table(table.name)
 
     def ensure_tables(self, tables: Iterable[sa.Table]) -> None:
+        """Create missing tables, and add the nullable columns a table created by an earlier
+        release lacks (``sales_file_audit.run_id``)."""
+        tables = list(tables)
         with self.guarded("table creation"):
-            ws.metadata.create_all(self.engine(), tables=list(tables), checkfirst=True)
+            ws.metadata.create_all(self.engine(), tables=tables, checkfirst=True)
+            inspector = sa.inspect(self.engine())
+            for table in tables:
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present and column.nullable:
+                        kind = column.type.compile(dialect=self.engine().dialect)
+                        with self.engine().begin() as connection:
+                            connection.exec_driver_sql(
+                                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"
+                            )
 
     # --- writes -----------------------------------------------------------------------
     def write(
@@ -228,6 +241,22 @@ class Warehouse(dg.ConfigurableResource):
 
     def append(self, table: sa.Table, rows: Rows) -> int:
         return self.write({table: rows}, append=True)[table.name]
+
+    def replace_run_files(self, table: sa.Table, run_id: str, rows: Sequence[Row]) -> int:
+        """In one transaction: delete this run's rows for the rows' (month, file), then insert
+        the rows. A retried step leaves one row per file of the run; rows of files only an
+        earlier attempt saw (it had quarantined them) stay."""
+        self.ensure_tables([table])
+        keys = sorted({(row["sales_month"], row["file"]) for row in rows})
+        with self.guarded(f"write of {table.name}"), self.engine().begin() as connection:
+            for start in range(0, len(keys), 500):  # bounded statements for many files
+                connection.execute(
+                    table.delete().where(
+                        table.c.run_id == run_id,
+                        sa.tuple_(table.c.sales_month, table.c.file).in_(keys[start : start + 500]),
+                    )
+                )
+            return _bulk_insert(connection, table, rows)
 
     def replace_tables(self, rows_by_table: Mapping[sa.Table, Iterable[Row]]) -> dict[str, int]:
         """Replace whole tables (the dimensions) in one transaction."""

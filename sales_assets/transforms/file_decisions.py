@@ -116,6 +116,7 @@ def audit_rows(
     decisions: Iterable[FileDecision],
     stats: Mapping[FileKey, FileStats],
     processed_at: dt.datetime,
+    run_id: str | None = None,
 ) -> list[dict[str, Any]]:
     """One ``sales_file_audit`` row per landed file; row counts for processed files only."""
     rows = []
@@ -133,6 +134,7 @@ def audit_rows(
                 "rows_rejected": s.rows_rejected if processed else None,
                 "content_sha256": d.content_sha256,
                 "processed_at": processed_at,
+                "run_id": run_id,
             }
         )
     return rows
