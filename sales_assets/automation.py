@@ -53,6 +53,7 @@ RUN_KEY_HASH_LENGTH = 12
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 NOTHING_NEW = "No new or changed files under sales/."
+DATA_VERSION_TAG = "dagster/data_version"  # Dagster's tag for an observation's data version
 
 
 def display_name(name: str) -> str:
@@ -171,8 +172,13 @@ def landing_observation(snapshot: MonthSnapshot, folder: str) -> dg.AssetObserva
     }
     if snapshot.last_modified is not None:
         metadata["last_modified"] = dg.MetadataValue.timestamp(snapshot.last_modified)
+    # The month's fingerprint is its data version: the UI shows the month's validated
+    # partition as changed upstream exactly when its files changed.
     return dg.AssetObservation(
-        asset_key=LANDING_ZONE_KEY, partition=snapshot.sales_month, metadata=metadata
+        asset_key=LANDING_ZONE_KEY,
+        partition=snapshot.sales_month,
+        metadata=metadata,
+        tags={DATA_VERSION_TAG: snapshot.fingerprint},
     )
 
 

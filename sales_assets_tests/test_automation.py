@@ -103,6 +103,7 @@ def test_first_tick_runs_every_landed_month_contiguous_ones_as_one_range(zone):
     assert "more.csv (6 bytes)" in february["file_list"].value
     assert "sales.csv (4 bytes)" in february["file_list"].value
     assert len(february["fingerprint"].value) == 64
+    assert observed["2024-02"].tags["dagster/data_version"] == february["fingerprint"].value
     assert isinstance(february["last_modified"], dg.TimestampMetadataValue)
     assert february["folder"].value.endswith("/sales/2024-02")
     cursor = json.loads(result.cursor)
