@@ -103,3 +103,24 @@ def test_a_sqlite_uri_makes_no_stray_folder(tmp_path, monkeypatch):
     warehouse = Warehouse(url=f"sqlite:///file:{database}?uri=true")
     warehouse.ensure_tables([ws.sales_team_incentive])
     assert database.exists() and not (tmp_path / "file:").exists()
+
+
+def test_an_audit_table_of_an_earlier_release_gains_run_id_and_keeps_its_rows(tmp_path):
+    warehouse = Warehouse(url=f"sqlite:///{tmp_path}/w.db")
+    old = sa.Table(
+        ws.sales_file_audit.name,
+        sa.MetaData(),
+        *[sa.Column(c.name, c.type) for c in ws.sales_file_audit.columns if c.name != "run_id"],
+    )
+    old.create(warehouse.engine())
+    row = {"file": "a.csv", "sales_month": "2024-01", "status": "invalid", "reason": "empty"}
+    with warehouse.engine().begin() as connection:
+        connection.execute(old.insert(), [row])
+
+    run_rows = [dict(row, run_id="run-1"), dict(row, file="b.csv", run_id="run-1")]
+    warehouse.replace_run_files(ws.sales_file_audit, "run-1", run_rows)
+    warehouse.replace_run_files(ws.sales_file_audit, "run-1", run_rows[1:])  # a retry
+
+    stored = sorted((r["file"], r["run_id"]) for r in warehouse.read_rows(ws.sales_file_audit))
+    assert stored == [("a.csv", ""), ("a.csv", "run-1"), ("b.csv", "run-1")]
+    warehouse.dispose()
