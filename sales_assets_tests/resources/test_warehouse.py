@@ -121,6 +121,8 @@ def test_an_audit_table_of_an_earlier_release_gains_run_id_and_keeps_its_rows(tm
     warehouse.replace_run_files(ws.sales_file_audit, "run-1", run_rows)
     warehouse.replace_run_files(ws.sales_file_audit, "run-1", run_rows[1:])  # a retry
 
-    stored = sorted((r["file"], r["run_id"]) for r in warehouse.read_rows(ws.sales_file_audit))
+    stored = sorted(
+        (r["file"], r["run_id"] or "") for r in warehouse.read_rows(ws.sales_file_audit)
+    )
     assert stored == [("a.csv", ""), ("a.csv", "run-1"), ("b.csv", "run-1")]
     warehouse.dispose()
