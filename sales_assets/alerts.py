@@ -93,12 +93,12 @@ def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
     run = context.dagster_run
     failures = context.get_step_failure_events()
     steps = [event.step_key for event in failures if event.step_key]
-    error = (
-        failures[0].event_specific_data.error.message
-        if failures and failures[0].event_specific_data.error
-        else context.failure_event.message or ""
-    )
-    message = failure_message(run.run_id, run.job_name, run_months(run.tags), steps, error)
+    error = failures[0].event_specific_data.error if failures else None
+    # After the retries the step's error says so; what went wrong is its cause.
+    while error is not None and error.cause is not None and "max_retries" in error.message:
+        error = error.cause
+    text = error.message if error is not None else context.failure_event.message or ""
+    message = failure_message(run.run_id, run.job_name, run_months(run.tags), steps, text)
     context.log.error(message["text"])
     url = os.environ.get(WEBHOOK_VARIABLE)
     if url:

@@ -13,6 +13,7 @@ import dagster as dg
 import pytest
 
 from sales_assets import alerts
+from sales_assets import warehouse_schema as ws
 from sales_assets_tests import scenario
 
 SECRET = "hooks-T0KEN-xyz"
@@ -49,7 +50,11 @@ def webhook(monkeypatch) -> Iterator[list[dict]]:
 
 
 def _failed_run(embedded) -> tuple[dg.DagsterInstance, dg.ExecuteInProcessResult]:
-    """A real failed run: files landed, the dimension tables never loaded."""
+    """A real failed run: two product names equal once trimmed stop it (no retry)."""
+    scenario.load_dimensions(embedded.warehouse)
+    twin = {**scenario.PRODUCTS[0], "id": 999, "name": f"{scenario.PRODUCTS[0]['name']} "}
+    with embedded.warehouse.engine().begin() as connection:
+        connection.execute(ws.product.insert(), [twin])
     scenario.land_files(embedded.landing_zone)
     instance = dg.DagsterInstance.ephemeral()
     job = embedded.defs.resolve_job_def("sales_pipeline")
@@ -80,9 +85,13 @@ def test_a_failed_run_is_posted_with_its_months_step_and_error(embedded, webhook
     [message] = webhook
     assert message["type"] == "application/json"
     assert message["months"] == "2024-01..2024-02" and message["failed_steps"] == ["landed_sales"]
-    assert "dimension table 'customer' is missing" in message["error"]
+    assert (
+        "Product names in" in message["error"] and "match several product rows" in message["error"]
+    )
     assert message["text"].startswith(f"sales_assets: run {result.run_id[:8]} of sales_pipeline")
-    assert SECRET not in json.dumps(message) and "pw-in-url" not in json.dumps(message)
+    body = json.dumps({k: v for k, v in message.items() if k not in ("path", "type")})
+    assert message["path"] == f"/{SECRET}"  # posted to the webhook, whose URL is the secret
+    assert SECRET not in body and "pw-in-url" not in body
 
 
 def test_a_run_that_failed_outside_its_steps_says_so_in_one_line():

@@ -59,7 +59,7 @@ def run_months(tags: dict[str, str]) -> list[str]:
     """The months a run writes, from its partition tags (none for an unpartitioned run)."""
     if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
         return months_between(tags[RANGE_START_TAG], tags[RANGE_END_TAG])
-    return [tags[PARTITION_TAG]] if PARTITION_TAG in tags else []
+    return [tags[PARTITION_TAG]] if tags.get(PARTITION_TAG) else []
 
 
 class MonthLock(dg.ConfigurableResource):
@@ -84,6 +84,8 @@ class MonthLock(dg.ConfigurableResource):
 
     def acquire(self, run_id: str, months: Sequence[str], is_finished=None) -> None:
         """Take every month or none; raise naming the holder of a taken month."""
+        if not months:  # a run of no month (a check run alone without one) writes none
+            return
         try:
             self._acquire(run_id, months, is_finished)
         except sa.exc.IntegrityError:  # another run took a month between our read and write
