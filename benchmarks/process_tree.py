@@ -13,6 +13,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,9 @@ class Measured:
     timed_out: bool = False
 
 
-def _children() -> dict[int, list[int]]:
-    by_parent: dict[int, list[int]] = {}
+def process_stats() -> Iterator[tuple[int, str, list[str]]]:
+    """Each live process: its id, its command name and the fields of ``/proc/<pid>/stat``
+    after the name (state first: parent at [1], utime and stime at [11] and [12])."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -37,8 +39,14 @@ def _children() -> dict[int, list[int]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        by_parent.setdefault(parent, []).append(int(entry.name))
+        name = stat[stat.find("(") + 1 : stat.rfind(")")]
+        yield int(entry.name), name, stat.rsplit(")", 1)[1].split()
+
+
+def _children() -> dict[int, list[int]]:
+    by_parent: dict[int, list[int]] = {}
+    for pid, _, fields in process_stats():
+        by_parent.setdefault(int(fields[1]), []).append(pid)
     return by_parent
 
 

@@ -55,7 +55,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from process_tree import Measured, run_measured
+from process_tree import Measured, process_stats, run_measured
 from run import machine
 from timings import step_seconds
 
@@ -86,20 +86,7 @@ TAIL_LINES = 40
 
 # --- what else is running ----------------------------------------------------------------
 def _cpu_ticks() -> dict[int, tuple[str, int]]:
-    ticks = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # fields[11], [12]: utime, stime
-        ticks[int(entry.name)] = (
-            stat[stat.find("(") + 1 : stat.rfind(")")],
-            int(fields[11]) + int(fields[12]),
-        )
-    return ticks
+    return {pid: (name, int(fields[11]) + int(fields[12])) for pid, name, fields in process_stats()}
 
 
 def activity(sample_s: float = 1.0) -> dict[str, Any]:

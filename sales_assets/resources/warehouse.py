@@ -7,8 +7,6 @@ insert path; every failure is wrapped once, in :meth:`Warehouse._fail`, without 
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -46,27 +44,6 @@ def describe_url(url: str) -> str:
         return _parsed_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return "<unparseable SALES_WAREHOUSE_URL>"
-
-
-def _arrow_type(column: sa.Column) -> pa.DataType:
-    kind = column.type
-    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-        return pa.decimal128(kind.precision or 38, kind.scale or 0)
-    if isinstance(kind, sa.Integer):
-        return pa.int32()
-    if isinstance(kind, sa.Date):
-        return pa.date32()
-    if isinstance(kind, sa.DateTime):
-        return pa.timestamp("us")
-    if isinstance(kind, sa.Boolean):
-        return pa.bool_()
-    return pa.string()
-
-
-def _to_decimal(value: Any, scale: int) -> Any:
-    if value is None or isinstance(value, decimal.Decimal):
-        return value
-    return decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-scale))
 
 
 def _column_batches(rows: Rows, names: Sequence[str], size: int) -> Iterator[list[list[Any]]]:
@@ -308,23 +285,6 @@ class Warehouse(dg.ConfigurableResource):
     def scalar(self, query: sa.Select, what: str) -> Any:
         with self.guarded(f"read of {what}"), self.engine().connect() as connection:
             return connection.execute(query).scalar_one()
-
-    def read_arrow(self, table: sa.Table, columns: Sequence[str] | None = None) -> pa.Table:
-        """A table (or some of its columns) as Arrow columns: one query, fetched in bulk and
-        transposed in C, for dimensions of millions of rows."""
-        selected = [table.c[name] for name in columns] if columns else list(table.columns)
-        with self.guarded(f"read of {table.name}"), self.engine().connect() as connection:
-            rows = connection.execute(sa.select(*selected)).fetchall()
-        by_column = list(zip(*rows, strict=True)) if rows else [()] * len(selected)
-        arrays = []
-        for column, values in zip(selected, by_column, strict=True):
-            arrow_type = _arrow_type(column)
-            if pa.types.is_decimal(arrow_type):
-                values = [_to_decimal(v, arrow_type.scale) for v in values]
-            elif pa.types.is_date32(arrow_type):
-                values = [v.date() if isinstance(v, dt.datetime) else v for v in values]
-            arrays.append(pa.array(values, type=arrow_type))
-        return pa.Table.from_arrays(arrays, names=[c.name for c in selected])
 
     def dispose(self) -> None:
         if self._engine is not None:
