@@ -35,6 +35,7 @@ COLUMN_DESCRIPTIONS: dict[str, str] = {
     "rows_rejected": "records rejected (processed files only)",
     "content_sha256": "SHA-256 of the file's bytes",
     "processed_at": "when the run judged the file (UTC)",
+    "run_id": "the Dagster run that wrote the row; a retry of that run replaces its own rows",
     # customer details
     "first_name": "customer's first name",
     "last_name": "customer's last name",
