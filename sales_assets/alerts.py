@@ -18,20 +18,19 @@ from typing import Any
 import dagster as dg
 import sqlalchemy as sa
 
+from sales_assets.resources.month_lock import run_months
+
 WEBHOOK_VARIABLE = "SALES_ALERT_WEBHOOK_URL"
 POST_TIMEOUT_S = 10
 MAX_ERROR_CHARS = 300
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
-PARTITION_TAG = "dagster/partition"
 
 
-def run_months(tags: Mapping[str, str]) -> str:
-    """The months of a run, from Dagster's partition tags."""
-    if tags.get(RANGE_START_TAG):
-        start, end = tags[RANGE_START_TAG], tags.get(RANGE_END_TAG, tags[RANGE_START_TAG])
-        return start if start == end else f"{start}..{end}"
-    return tags.get(PARTITION_TAG, "no month")
+def months_text(tags: Mapping[str, str]) -> str:
+    """The months of a run, as the month lock reads them from its partition tags."""
+    months = run_months(dict(tags))
+    if not months:
+        return "no month"
+    return months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
 
 
 def without_secrets(text: str, env: Mapping[str, str] | None = None) -> str:
@@ -98,7 +97,7 @@ def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
     while error is not None and error.cause is not None and "max_retries" in error.message:
         error = error.cause
     text = error.message if error is not None else context.failure_event.message or ""
-    message = failure_message(run.run_id, run.job_name, run_months(run.tags), steps, text)
+    message = failure_message(run.run_id, run.job_name, months_text(run.tags), steps, text)
     context.log.error(message["text"])
     url = os.environ.get(WEBHOOK_VARIABLE)
     if url:

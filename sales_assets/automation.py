@@ -34,7 +34,6 @@ from typing import Any
 
 import dagster as dg
 
-from sales_assets.alerts import run_failure_alert
 from sales_assets.jobs import sales_pipeline_job
 from sales_assets.partitions import (
     MONTH_KEY_FORMAT,
@@ -299,5 +298,5 @@ def monthly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=month, partition_key=month)
 
 
-SENSORS = [landing_sensor, run_failure_alert]
+SENSORS = [landing_sensor]
 SCHEDULES = [monthly_schedule, observe_dimensions_schedule]

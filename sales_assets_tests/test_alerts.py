@@ -60,7 +60,10 @@ def _failed_run(embedded) -> tuple[dg.DagsterInstance, dg.ExecuteInProcessResult
     job = embedded.defs.resolve_job_def("sales_pipeline")
     result = job.execute_in_process(
         instance=instance,
-        tags={alerts.RANGE_START_TAG: "2024-01", alerts.RANGE_END_TAG: "2024-02"},
+        tags={
+            "dagster/asset_partition_range_start": "2024-01",
+            "dagster/asset_partition_range_end": "2024-02",
+        },
         raise_on_error=False,
     )
     assert not result.success
