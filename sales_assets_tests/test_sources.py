@@ -278,3 +278,19 @@ def test_observe_dimensions_job_records_row_counts_and_a_data_version(tmp_path):
     _observe(defs, instance)
     assert version("customer") not in (first_version, updated)
     warehouse.dispose()
+
+
+def test_on_mysql_the_content_version_is_computed_by_the_server(mysql_databases):
+    from sales_assets.sources import content_version
+    from sales_assets_tests import scenario
+
+    warehouse = Warehouse(url=mysql_databases())
+    scenario.load_dimensions(warehouse)
+    first = content_version(warehouse, ws.customer)
+    assert first.startswith("checksum=") and content_version(warehouse, ws.customer) == first
+    with warehouse.engine().begin() as connection:
+        connection.execute(
+            ws.customer.update().where(ws.customer.c.customer_id == 2).values(first_name="x")
+        )
+    assert content_version(warehouse, ws.customer) != first
+    warehouse.dispose()
