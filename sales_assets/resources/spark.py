@@ -6,6 +6,7 @@ import fcntl
 import os
 import shutil
 import socket
+import sys
 import tempfile
 from pathlib import Path
 from typing import IO, Any
@@ -110,6 +111,14 @@ def spark_config(settings: Settings) -> dict[str, Any]:
     return conf
 
 
+def pin_local_python_workers(master: str) -> None:
+    """Local Python workers run this interpreter (the project's venv), not the first
+    ``python3`` on PATH, which may lack pyarrow. PySpark reads only ``PYSPARK_PYTHON`` for it;
+    a cluster's executors keep the one their deployment sets."""
+    if master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+
+
 OWNER_FILE = ".owner"  # held locked (flock) by the process using the folder
 _owned: list[IO[str]] = []  # this process's lock files: open for as long as it lives
 
@@ -161,6 +170,7 @@ class SparkResource(LazyPySparkResource):
     def _init_session(self) -> None:
         if self._spark_session is None:
             scratch = claim_scratch_dir(Path(self.scratch_root))
+            pin_local_python_workers(self.spark_config["spark.master"])
             config = respect_chosen_collector(
                 {**self.spark_config, "spark.local.dir": str(scratch)}
             )

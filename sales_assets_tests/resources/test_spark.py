@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -9,7 +10,11 @@ from pathlib import Path
 
 from sales_assets.config import Settings
 from sales_assets.resources.driver_collector import SERIAL_GC
-from sales_assets.resources.spark import claim_scratch_dir, spark_config
+from sales_assets.resources.spark import (
+    claim_scratch_dir,
+    pin_local_python_workers,
+    spark_config,
+)
 
 
 def test_local_spark_stays_on_loopback_and_s3a_only_when_s3_is_used():
@@ -85,3 +90,16 @@ def test_the_driver_jvm_runs_the_collector_its_options_name(spark):
     names = {bean.getName() for bean in management.getGarbageCollectorMXBeans()}
     serial = SERIAL_GC in spark.conf.get("spark.driver.defaultJavaOptions").split()
     assert (names == {"Copy", "MarkSweepCompact"}) == serial, names
+
+
+def test_local_python_workers_run_the_drivers_interpreter_unless_one_is_chosen(monkeypatch):
+    # A daemon started as .venv/bin/dagster-daemon, with no venv on PATH: the workers must
+    # not fall back to the first python3 on PATH (it may have no pyarrow).
+    monkeypatch.delenv("PYSPARK_PYTHON", raising=False)
+    pin_local_python_workers("spark://cluster:7077")
+    assert "PYSPARK_PYTHON" not in os.environ
+    pin_local_python_workers("local[2]")
+    assert os.environ["PYSPARK_PYTHON"] == sys.executable
+    monkeypatch.setenv("PYSPARK_PYTHON", "/opt/python/bin/python3")
+    pin_local_python_workers("local[2]")
+    assert os.environ["PYSPARK_PYTHON"] == "/opt/python/bin/python3"
