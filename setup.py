@@ -12,6 +12,8 @@ setup(
         "dagster-webserver==1.13.27",
         "dagster-pyspark==0.29.27",
         "dagster-aws==0.29.27",
+        # Dagster's own runs, events and schedules in MySQL (deploy/dagster-mysql.yaml).
+        "dagster-mysql==0.29.27",
         "pyspark==4.3.0",
         "pyarrow>=15",
         "pandas>=2.2,<3",  # PySpark 4.3 does not support pandas 3 yet

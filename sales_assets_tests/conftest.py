@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,8 @@ def _require_env(name: str) -> str:
     return value
 
 
-@pytest.fixture
-def mysql_databases() -> Iterator[Callable[[], str]]:
+@contextmanager
+def mysql_database_factory() -> Iterator[Callable[[], str]]:
     """Fresh, empty databases on demand: each call gives a new one's URL. All are dropped
     afterwards."""
     base = sa.make_url(_require_env("SALES_TEST_MYSQL_URL"))
@@ -97,11 +98,19 @@ def mysql_databases() -> Iterator[Callable[[], str]]:
         names.append(name)
         return base.set(database=name).render_as_string(hide_password=False)
 
-    yield create
-    with admin.begin() as connection:
-        for name in names:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-    admin.dispose()
+    try:
+        yield create
+    finally:
+        with admin.begin() as connection:
+            for name in names:
+                connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+@pytest.fixture
+def mysql_databases() -> Iterator[Callable[[], str]]:
+    with mysql_database_factory() as create:
+        yield create
 
 
 @pytest.fixture
