@@ -1,6 +1,7 @@
 """Every asset check: its spec (declared on the asset) and how it is computed.
 
-Checks read what was stored, for the run's months only.
+Checks read what was stored, for the run's months only, and report one result per month
+(see monthly_checks.py).
 """
 
 from collections import defaultdict
@@ -15,6 +16,7 @@ from pyspark.sql import functions as F
 
 from sales_assets import storage
 from sales_assets import warehouse_schema as ws
+from sales_assets.monthly_checks import MonthlyCheck, Verdict, same_for_every_month
 from sales_assets.partitions import monthly_partitions
 from sales_assets.resources.lake import Lake
 from sales_assets.resources.warehouse import Warehouse
@@ -32,11 +34,13 @@ MANDATORY_SPEC = dg.AssetCheckSpec(
     MANDATORY_CHECK,
     asset="validated_sales",
     blocking=True,
+    partitions_def=monthly_partitions,
     description="Every mandatory column is present and non-null in accepted rows.",
 )
 CONSERVATION_SPEC = dg.AssetCheckSpec(
     CONSERVATION_CHECK,
     asset="rejected_sales",
+    partitions_def=monthly_partitions,
     description="For every month: rows read = rows accepted + rows rejected.",
 )
 
@@ -45,18 +49,17 @@ LANDING_FOLDERS_CHECK = "landing_folders_are_months"
 LANDING_FOLDERS_SPEC = dg.AssetCheckSpec(
     LANDING_FOLDERS_CHECK,
     asset="validated_sales",
+    partitions_def=monthly_partitions,
     description="Every folder under the landing zone's sales/ is a month (YYYY-MM); others "
     "belong to no partition and are never read.",
 )
 
 
-def landing_folders_result(not_months: Sequence[str]) -> dg.AssetCheckResult:
-    """Names under ``sales/`` that are not a month folder, reported (not blocking)."""
-    return dg.AssetCheckResult(
-        asset_key="validated_sales",
-        check_name=LANDING_FOLDERS_CHECK,
+def landing_folders_result(not_months: Sequence[str], months: Sequence[str]) -> MonthlyCheck:
+    """Names under ``sales/`` that are not a month folder, reported (not blocking) in each
+    month of the run: they belong to none."""
+    verdict = Verdict(
         passed=not not_months,
-        severity=dg.AssetCheckSeverity.WARN,
         metadata={"not_month_folders": ", ".join(not_months) or "none"},
         description=(
             f"Not read, not a month: {', '.join(not_months)}. Move their files into "
@@ -65,6 +68,12 @@ def landing_folders_result(not_months: Sequence[str]) -> dg.AssetCheckResult:
             else None
         ),
     )
+    return MonthlyCheck(
+        "validated_sales",
+        LANDING_FOLDERS_CHECK,
+        same_for_every_month(verdict, months),
+        severity=dg.AssetCheckSeverity.WARN,
+    )
 
 
 def mandatory_columns_result(
@@ -72,7 +81,8 @@ def mandatory_columns_result(
     months: Sequence[str],
     asset: str = "validated_sales",
     columns: Sequence[str] = c.MANDATORY_COLUMNS,
-) -> dg.AssetCheckResult:
+    blocking: bool = True,
+) -> MonthlyCheck:
     """Mandatory columns present and non-null, month by month (one aggregate pass)."""
     missing = [n for n in columns if n not in frame.columns]
     present = [n for n in columns if n in frame.columns]
@@ -83,45 +93,50 @@ def mandatory_columns_result(
         row["sales_month"]: {n: row[n] for n in present if row[n]}
         for row in counts.collect()  # one small row per month
     }
-    return _mandatory_result(asset, months, nulls, missing)
+    return _mandatory_result(asset, months, nulls, missing, blocking)
 
 
 def _mandatory_result(
-    asset: str, months: Sequence[str], nulls: Mapping[str, Mapping[str, int]], missing: list[str]
-) -> dg.AssetCheckResult:
-    bad = {month: dict(found) for month, found in sorted(nulls.items()) if found}
-    problems = [f"{month}: NULL {found}" for month, found in bad.items()]
-    if missing:
-        problems.insert(0, f"columns missing: {', '.join(missing)}")
-    return dg.AssetCheckResult(
-        asset_key=asset,
-        check_name=MANDATORY_CHECK,
-        passed=not problems,
-        metadata={
-            "months_checked": ", ".join(months),
-            "null_values_by_month": dg.MetadataValue.json(bad),
-            "failing_months": ", ".join(bad) or "none",
-        },
-        description="; ".join(problems) or None,
-    )
+    asset: str,
+    months: Sequence[str],
+    nulls: Mapping[str, Mapping[str, int]],
+    missing: list[str],
+    blocking: bool,
+) -> MonthlyCheck:
+    def verdict(month: str) -> Verdict:
+        found = {column: count for column, count in nulls.get(month, {}).items() if count}
+        problems = [f"NULL {found}"] if found else []
+        if missing:
+            problems.insert(0, f"columns missing: {', '.join(missing)}")
+        return Verdict(
+            passed=not problems,
+            metadata={
+                "null_values": dg.MetadataValue.json(found),
+                "missing_columns": ", ".join(missing) or "none",
+            },
+            description="; ".join(problems) or None,
+        )
+
+    return MonthlyCheck(asset, MANDATORY_CHECK, {m: verdict(m) for m in months}, blocking)
 
 
 def conservation_result(
     months: Sequence[str], decisions: Sequence[FileDecision], stats: Mapping[FileKey, FileStats]
-) -> dg.AssetCheckResult:
+) -> MonthlyCheck:
     """Rows the parser read against rows the row rules classified, month by month."""
-    mismatches = {}
-    for month in months:
+
+    def verdict(month: str) -> Verdict:
         read = sum(d.rows_read for d in decisions if d.sales_month == month)
         classified = sum(s.rows for (m, _), s in stats.items() if m == month)
-        if read != classified:
-            mismatches[month] = f"read {read}, accepted + rejected {classified}"
-    return dg.AssetCheckResult(
-        asset_key="rejected_sales",
-        check_name=CONSERVATION_CHECK,
-        passed=not mismatches,
-        metadata={"mismatches": str(mismatches) if mismatches else "none"},
-    )
+        return Verdict(
+            passed=read == classified,
+            metadata={"rows_read": read, "rows_accepted_plus_rejected": classified},
+            description=None
+            if read == classified
+            else f"read {read}, accepted + rejected {classified}",
+        )
+
+    return MonthlyCheck("rejected_sales", CONSERVATION_CHECK, {m: verdict(m) for m in months})
 
 
 # --- every other stage: mandatory columns of what was stored -------------------------------
@@ -156,11 +171,11 @@ def _lake_mandatory_check(asset: str, columns: tuple[str, ...]) -> dg.AssetCheck
         partitions_def=monthly_partitions,
         description=f"{', '.join(columns)} present and non-null in the stored months.",
     )
-    def _check(context: dg.AssetCheckExecutionContext, lake: Lake) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, lake: Lake):
         key = dg.AssetKey(asset)
         months = _run_months(context) or lake.stored_months(key)
         frame = lake.read(key, storage.lake_schema(key), months)
-        return mandatory_columns_result(frame, months, asset, columns)
+        yield from mandatory_columns_result(frame, months, asset, columns).events(context)
 
     return _check
 
@@ -172,11 +187,13 @@ def _warehouse_mandatory_check(asset: str, columns: tuple[str, ...]) -> dg.Asset
         partitions_def=monthly_partitions,
         description=f"{', '.join(columns)} non-null in the stored months.",
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
         table = storage.warehouse_table(dg.AssetKey(asset))
         months = _run_months(context)
         nulls = warehouse.null_counts_by_month(table, columns, months)
-        return _mandatory_result(asset, months or sorted(nulls), nulls, [])
+        yield from _mandatory_result(asset, months or sorted(nulls), nulls, [], False).events(
+            context
+        )
 
     return _check
 
@@ -193,6 +210,7 @@ MANDATORY_CHECKS = [
 INCENTIVE_RULE_SPEC = dg.AssetCheckSpec(
     INCENTIVE_RULE_CHECK,
     asset="sales_team_incentive",
+    partitions_def=monthly_partitions,
     description="sales_rank is RANK() per store and month; rank 1 earns ROUND(total*rate, 2), "
     "everyone else 0.",
 )
@@ -202,13 +220,14 @@ def key_unique_spec(table_name: str) -> dg.AssetCheckSpec:
     table = storage.warehouse_table(dg.AssetKey(table_name))
     keys = ", ".join(column.name for column in table.primary_key.columns)
     return dg.AssetCheckSpec(
-        KEY_UNIQUE_CHECK, asset=table_name, description=f"({keys}) is unique in the table."
+        KEY_UNIQUE_CHECK,
+        asset=table_name,
+        partitions_def=monthly_partitions,
+        description=f"({keys}) is unique in the table.",
     )
 
 
-def key_unique_result(
-    warehouse: Warehouse, table_name: str, months: Sequence[str]
-) -> dg.AssetCheckResult:
+def key_unique_result(warehouse: Warehouse, table_name: str, months: Sequence[str]) -> MonthlyCheck:
     table = storage.warehouse_table(dg.AssetKey(table_name))
     keys = list(table.primary_key.columns)
     duplicates = (
@@ -218,13 +237,20 @@ def key_unique_result(
         .having(sa.func.count() > 1)
         .subquery()
     )
-    count = warehouse.scalar(sa.select(sa.func.count()).select_from(duplicates), table.name)
-    return dg.AssetCheckResult(
-        asset_key=table_name,
-        check_name=KEY_UNIQUE_CHECK,
-        passed=count == 0,
-        metadata={"duplicate_keys": count},
+    per_month = sa.select(duplicates.c.sales_month, sa.func.count().label("keys")).group_by(
+        duplicates.c.sales_month
     )
+    counts = {row["sales_month"]: row["keys"] for row in warehouse.select(per_month, table.name)}
+
+    def verdict(month: str) -> Verdict:
+        count = counts.get(month, 0)
+        return Verdict(
+            passed=count == 0,
+            metadata={"duplicate_keys": count},
+            description=f"{count} keys stored more than once" if count else None,
+        )
+
+    return MonthlyCheck(table_name, KEY_UNIQUE_CHECK, {m: verdict(m) for m in months})
 
 
 def incentive_violations(rows: Sequence[dict[str, Any]], rate: Decimal) -> list[str]:
@@ -253,14 +279,19 @@ def incentive_violations(rows: Sequence[dict[str, Any]], rate: Decimal) -> list[
 
 def incentive_rule_result(
     warehouse: Warehouse, months: Sequence[str], rate: Decimal
-) -> dg.AssetCheckResult:
+) -> MonthlyCheck:
     # One row per (store, sales person, month): small enough to check in Python, exactly.
     rows = warehouse.read_rows(ws.sales_team_incentive, list(months))
-    problems = incentive_violations(rows, rate)
-    return dg.AssetCheckResult(
-        asset_key="sales_team_incentive",
-        check_name=INCENTIVE_RULE_CHECK,
-        passed=not problems,
-        metadata={"rows_checked": len(rows), "violations": len(problems)},
-        description="; ".join(problems[:20]) or None,
+
+    def verdict(month: str) -> Verdict:
+        of_month = [row for row in rows if row["sales_month"] == month]
+        problems = incentive_violations(of_month, rate)
+        return Verdict(
+            passed=not problems,
+            metadata={"rows_checked": len(of_month), "violations": len(problems)},
+            description="; ".join(problems[:20]) or None,
+        )
+
+    return MonthlyCheck(
+        "sales_team_incentive", INCENTIVE_RULE_CHECK, {m: verdict(m) for m in months}
     )

@@ -204,10 +204,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> None:
     outcomes = run_stored_checks(build_definitions(settings), args.month, args.assets)
     for outcome in outcomes:
         verdict = "passed" if outcome.passed else "FAILED"
-        line = f"{outcome.asset:<24} {outcome.check}  {verdict}  months: {outcome.months}"
+        line = f"{outcome.asset:<24} {outcome.check}  {outcome.month}  {verdict}"
         print(line + (f"  ({outcome.description})" if outcome.description else ""))
     if not all(outcome.passed for outcome in outcomes):
-        raise CheckFailedError(f"{sum(not o.passed for o in outcomes)} check(s) failed")
+        raise CheckFailedError(f"{sum(not o.passed for o in outcomes)} check result(s) failed")
 
 
 def _class_archive(args: argparse.Namespace, settings: Settings) -> None:

@@ -24,7 +24,7 @@ class CheckOutcome:
     asset: str
     check: str
     passed: bool
-    months: str
+    month: str
     description: str | None
 
 
@@ -61,7 +61,7 @@ def run_stored_checks(
             asset=evaluation.asset_key.to_user_string(),
             check=evaluation.check_name,
             passed=evaluation.passed,
-            months=str(evaluation.metadata["months_checked"].value),
+            month=str(evaluation.metadata["month"].value),
             description=evaluation.description,
         )
         for evaluation in result.get_asset_check_evaluations()
@@ -71,4 +71,4 @@ def run_stored_checks(
         raise RuntimeError(
             failure.message if failure and failure.message else "the check run failed"
         )
-    return sorted(outcomes, key=lambda o: o.asset)
+    return sorted(outcomes, key=lambda o: (o.asset, o.month))

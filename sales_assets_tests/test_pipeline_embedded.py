@@ -15,6 +15,10 @@ def _lake(deployment, spark, asset: str):
     return read_months(spark, f"{deployment.settings.lake_uri}/{asset}", asset, scenario.MONTHS)
 
 
+def _check_of(evaluation) -> tuple[str, str]:
+    return evaluation.asset_key.to_user_string(), evaluation.check_name
+
+
 def test_full_graph_matches_hand_computed_tables(embedded, spark):
     scenario.load_dimensions(embedded.warehouse)
     scenario.land_files(embedded.landing_zone)
@@ -68,11 +72,14 @@ def test_full_graph_matches_hand_computed_tables(embedded, spark):
     )
     assert mart_dirs == ["_written", "store_id=10", "store_id=20"]
 
-    checks = {
-        (e.asset_key.to_user_string(), e.check_name): e.passed
-        for e in result.get_asset_check_evaluations()
-    }
-    assert checks and all(checks.values()), checks
+    # One result per check and month of the range, each naming its month: none for the run.
+    evaluations = result.get_asset_check_evaluations()
+    checks = {_check_of(e) for e in evaluations}
+    per_month = sorted(
+        (e.asset_key.to_user_string(), e.check_name, e.partition) for e in evaluations
+    )
+    assert per_month == sorted((*check, month) for check in checks for month in scenario.MONTHS)
+    assert len(checks) == 11 and all(e.passed for e in evaluations), evaluations
 
 
 def test_rerun_of_a_month_leaves_tables_identical(embedded, spark):

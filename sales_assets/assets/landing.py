@@ -74,7 +74,7 @@ def landed_sales(
     landing_zone: LandingZone,
     lake: Lake,
     warehouse: Warehouse,
-) -> Iterator[dg.Output | dg.AssetCheckResult]:
+) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:
     """Validate every file of the run's months (see docs/data-contract.md).
 
     Write-audit-publish: accepted and rejected rows are staged, the blocking check reads the
@@ -115,7 +115,7 @@ def landed_sales(
         lake.read_staged(staged["validated_sales"], storage.lake_schema(VALIDATED)), months
     )
     conservation = checks.conservation_result(months, decisions, stats)
-    folders = checks.landing_folders_result(landing_zone.month_folders()[1])
+    folders = checks.landing_folders_result(landing_zone.month_folders()[1], months)
     judged.unpersist()
     published = mandatory.passed  # the blocking check decides: publish everything or nothing
     for name, months_staged in staged.items():
@@ -125,7 +125,8 @@ def landed_sales(
             lake.discard(months_staged)
     if published:
         yield dg.Output(fd.audit_rows(decisions, stats, processed_at, run_id), "sales_file_audit")
-    yield from (mandatory, conservation, folders)
+    for check in (mandatory, conservation, folders):
+        yield from check.events(context)
     if not published:
         return  # the failed blocking check fails the step
     for decision in (d for d in decisions if d.status == c.STATUS_INVALID):

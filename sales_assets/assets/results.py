@@ -33,7 +33,7 @@ def customer_monthly_sales(
     customer_data_mart: DataFrame,
     lake: Lake,
     warehouse: Warehouse,
-) -> Iterator[dg.Output | dg.AssetCheckResult]:
+) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:
     """Monthly sales per customer against the month before; flags declining customers.
 
     The month before the run's first month is read from the lake directly (a month never
@@ -48,7 +48,7 @@ def customer_monthly_sales(
     totals = results.customer_month_totals(customer_data_mart.unionByName(before)).persist()
     yield dg.Output(results.customer_monthly_sales(totals, months))
     totals.unpersist()
-    yield checks.key_unique_result(warehouse, "customer_monthly_sales", months)
+    yield from checks.key_unique_result(warehouse, "customer_monthly_sales", months).events(context)
 
 
 @dg.asset(
@@ -68,11 +68,11 @@ def sales_team_incentive(
     config: IncentiveConfig,
     sales_team_data_mart: DataFrame,
     warehouse: Warehouse,
-) -> Iterator[dg.Output | dg.AssetCheckResult]:
+) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:
     """Sales per sales person per store and month; rank 1 of each store earns the incentive."""
     months = list(context.partition_keys)
     rate = Decimal(str(config.incentive_rate))
     context.add_asset_metadata({"incentive_rate": float(rate)})  # every month of the run
     yield dg.Output(results.sales_team_incentive(sales_team_data_mart, rate))
-    yield checks.key_unique_result(warehouse, "sales_team_incentive", months)
-    yield checks.incentive_rule_result(warehouse, months, rate)
+    yield from checks.key_unique_result(warehouse, "sales_team_incentive", months).events(context)
+    yield from checks.incentive_rule_result(warehouse, months, rate).events(context)

@@ -60,6 +60,13 @@ ASSETS = (
 )
 # `dagster dev -m sales_assets.definitions` names the code location after the module.
 LOCATION = "sales_assets.definitions"
+# A check declared in its asset's step, and one run as a step of its own, of each stage.
+CHECKED = [
+    ("validated_sales", "mandatory_columns_not_null"),  # in the landing step, blocking
+    ("rejected_sales", "rows_read_equal_accepted_plus_rejected"),
+    ("customer_data_mart", "mandatory_columns_not_null"),  # a step of its own
+    ("sales_team_incentive", "incentive_rule"),
+]
 JOB_PAGE = f"/locations/{LOCATION}/jobs/sales_pipeline"
 RUN_TIMEOUT = 360  # the run starts a Spark JVM
 
@@ -274,8 +281,19 @@ def test_a_month_range_launched_from_the_ui_is_one_successful_run(
             f"validated_sales 2024-02: the UI shows dagster/row_count {shown}, the lake holds "
             f"{in_lake} rows"
         )
-    with steps.step("validated_sales_checks"):
-        page.goto(f"{asset_page}?view=checks")
-        where = "validated_sales Checks tab"
-        expect_visible(page.get_by_text("mandatory_columns_not_null").first, where, "the check")
-        expect_visible(page.get_by_text("Passed", exact=True), where, "its result 'Passed'")
+    # 6. Every check reported one result per month of the range: the Checks tab shows each
+    # check Passed, none Skipped (a result without a month leaves the planned ones skipped).
+    for asset, check in CHECKED:
+        with steps.step(f"{asset}_checks"):
+            page.goto(f"{base}/assets/{asset}?view=checks")
+            where = f"{asset} Checks tab"
+            expect_visible(page.get_by_text(check).first, where, f"the check {check}")
+            expect_visible(page.get_by_text("Passed", exact=True), where, "its result 'Passed'")
+            page.wait_for_load_state("networkidle")
+            skipped = page.get_by_text("Skipped", exact=True).count()
+            assert skipped == 0, f"{where}: {skipped} check(s) shown as Skipped"
+            page.get_by_text("Execution history", exact=True).click()
+            where = f"{asset} {check} execution history"
+            for month in MONTHS:
+                expect_visible(page.get_by_text(month, exact=True), where, f"a result for {month}")
+            assert page.get_by_text("Skipped", exact=True).count() == 0, f"{where}: Skipped"
