@@ -11,7 +11,14 @@ import dagster as dg
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-from sales_assets import alerts, automation, checks, freshness, sources  # noqa: E402
+from sales_assets import (  # noqa: E402
+    alerts,
+    automation,
+    checks,
+    following_month,
+    freshness,
+    sources,
+)
 from sales_assets.assets import enrichment, landing, marts, results  # noqa: E402
 from sales_assets.config import WAREHOUSE_URL_VARIABLE, Settings  # noqa: E402
 from sales_assets.io_managers.lake import LakeIOManager  # noqa: E402
@@ -89,7 +96,11 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         assets=dg.map_asset_specs(describe, [*sources.SOURCE_ASSETS, *assets]),
         asset_checks=[*checks.MANDATORY_CHECKS, *freshness.FRESHNESS_CHECKS],
         jobs=[sales_pipeline_job, sources.observe_dimensions_job, freshness.freshness_job],
-        sensors=[*automation.SENSORS, alerts.run_failure_alert],
+        sensors=[
+            *automation.SENSORS,
+            following_month.following_month_sensor,
+            alerts.run_failure_alert,
+        ],
         schedules=[*automation.SCHEDULES, freshness.freshness_schedule],
         resources=build_resources(settings),
         # One process and one Spark session per run: a JVM per step would cost more than

@@ -199,6 +199,14 @@ def test_a_late_file_reruns_its_month_and_the_month_after_by_itself(deployment):
     assert scenario.customer_monthly_table(deployment.warehouse) == expected["customer_monthly"]
     assert scenario.incentive_table(deployment.warehouse) == expected["incentive"]
 
+    # February's mart was re-materialized without March: the following-month sensor (on by
+    # default) re-runs March's customer_monthly_sales, and only that.
+    following = deployment.wait_for_run(set(), **{SENSOR_TAG: "following_month_sensor"})
+    assert_success(deployment, following)
+    assert following.tags["dagster/partition"] == "2024-03"
+    assert following.asset_selection == {dg.AssetKey("customer_monthly_sales")}
+    assert scenario.customer_monthly_table(deployment.warehouse) == expected["customer_monthly"]
+
 
 def test_the_daemon_ticks_the_monthly_schedule_for_the_month_just_closed(deployment):
     # Started with the sensor, the schedule (every minute here) has ticked by now or soon.
