@@ -3,7 +3,7 @@
 That comparison reads ``customer_data_mart`` for M from the lake, outside Dagster's graph:
 declared as a dependency with a -1 month offset, it would make Dagster 1.13 split a range
 launched from the asset graph into two runs, the second also writing the month after the
-range from a mart month that was never built (docs/architecture.md, "The month before").
+range from a mart month that was never built (README, "The month before").
 
 So a sensor keeps M+1 right instead: when a finished run has re-materialized the mart for M
 and ``customer_monthly_sales`` for M+1 exists but is older, it runs
