@@ -6,8 +6,9 @@
 # usage: scripts/dagster_services.sh up|down|status
 #   up      install the instance config if $DAGSTER_HOME has none, check that the instance's
 #           storage answers, start the daemon and the webserver (idempotent)
-#   down    stop both (TERM, then KILL after 30 s); runs in progress are left to run
-#           monitoring and the month locks
+#   down    stop both (TERM, then KILL after 30 s) and the code servers and run workers they
+#           started: a run in progress is cut short (stop between runs; its month locks are
+#           taken over by the next run, its process being gone)
 #   status  print what runs and where; exit 0 when both run, 3 otherwise
 #
 # Settings (environment):
@@ -107,9 +108,25 @@ up() {
     status
 }
 
+# stop_service PIDFILE MARK LABEL: the service, then what it left in its session (the code
+# location servers the daemon and the webserver start, and their run workers).
+stop_service() {
+    local session
+    session=$(pid_alive "$1" "$2") || session=""
+    stop_pid "$@"
+    [ -n "$session" ] || return 0
+    pkill -TERM -s "$session" 2>/dev/null || return 0
+    for _ in $(seq 1 20); do
+        pgrep -s "$session" >/dev/null || return 0
+        sleep 0.5
+    done
+    log "$3: sending KILL to what is left of its session"
+    pkill -KILL -s "$session" 2>/dev/null || true
+}
+
 down() {
-    stop_pid "$WEB_PID" "$WEB_MARK" webserver
-    stop_pid "$DAEMON_PID" "$DAEMON_MARK" daemon
+    stop_service "$WEB_PID" "$WEB_MARK" webserver
+    stop_service "$DAEMON_PID" "$DAEMON_MARK" daemon
 }
 
 status() {
