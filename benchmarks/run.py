@@ -5,7 +5,13 @@ processes, each with Spark's start-up included:
   backfill   every asset over all months, one run (``dagster asset materialize``);
   one_month  every asset for the last month, on an empty lake and warehouse;
   rerun      the same month again (its rows replaced);
-  baseline   benchmarks/plain_pyspark.py: the same rules, no Dagster (embedded only).
+  baseline   benchmarks/plain_pyspark.py, the careful script: the contract's rules, no
+             Dagster (embedded only);
+  light      benchmarks/light_pyspark.py, the script written in an afternoon: Spark's CSV
+             reader, filters, left joins, the marts and the result tables (embedded only);
+  light_one_month  the light script on the last month alone.
+The ratios printed: the pipeline's backfill over the light and over the careful script, and
+its one_month over light_one_month.
 Each reports wall seconds, rows per second, the peak resident memory of the whole process
 tree (driver, JVM, Python workers), per-step seconds, and the share of time that is not
 inside Spark jobs. Figures are printed as a table and written as JSON.
@@ -127,6 +133,35 @@ def baseline_run(space: Workspace, months: list[str]) -> dict:
     return figures(measured, space.rows_per_month * len(months), {})
 
 
+def light_run(space: Workspace, months: list[str]) -> dict:
+    out = space.root / "light_out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    warehouse = out / "warehouse.db"  # the script writes its result tables there
+    shutil.copy(space.pristine_warehouse, warehouse)
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "light_pyspark.py"),
+        "--landing",
+        str(space.pristine_landing),
+        "--warehouse",
+        str(warehouse),
+        "--months",
+        f"{months[0]}..{months[-1]}",
+        "--out",
+        str(out),
+    ]
+    measured = run_measured(command, dict(os.environ), cwd=ROOT)
+    return figures(measured, space.rows_per_month * len(months), {})
+
+
+RATIOS = {  # name: (numerator run, denominator run)
+    "pipeline_over_light": ("backfill", "light"),
+    "pipeline_over_careful": ("backfill", "baseline"),
+    "one_month_over_light_one_month": ("one_month", "light_one_month"),
+}
+
+
 def benchmark_size(
     rows: int, months: list[str], deployment: str, work: Path, only: set[str]
 ) -> dict:
@@ -140,16 +175,17 @@ def benchmark_size(
     ]
     if deployment == "embedded":
         runs.append(("baseline", lambda: baseline_run(space, months)))
+        runs.append(("light", lambda: light_run(space, months)))
+        runs.append(("light_one_month", lambda: light_run(space, months[-1:])))
     for name, action in runs:
         if name not in only:
             continue
         started = time.perf_counter()
         result[name] = action()
         print(f"{name:<10} {json.dumps(result[name])} ({time.perf_counter() - started:.0f}s)")
-    if "baseline" in result and "backfill" in result:
-        result["pipeline_over_baseline"] = round(
-            result["backfill"]["wall_s"] / result["baseline"]["wall_s"], 2
-        )
+    for ratio, (numerator, denominator) in RATIOS.items():
+        if numerator in result and denominator in result:
+            result[ratio] = round(result[numerator]["wall_s"] / result[denominator]["wall_s"], 2)
     return result
 
 
@@ -159,7 +195,7 @@ def table(report: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for size, runs in report["sizes"].items():
-        for name in ("backfill", "one_month", "rerun", "baseline"):
+        for name in ("backfill", "one_month", "rerun", "baseline", "light", "light_one_month"):
             if name in runs:
                 r = runs[name]
                 share = f"{r['not_spark_share']:.0%}" if "not_spark_share" in r else ""
@@ -178,7 +214,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/sales_assets_bench"))
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
-        "--runs", default="backfill,one_month,rerun,baseline", help="which runs, comma list"
+        "--runs",
+        default="backfill,one_month,rerun,baseline,light,light_one_month",
+        help="which runs, comma list",
     )
     args = parser.parse_args()
 
@@ -207,8 +245,9 @@ def main() -> None:
         if key in report:
             print(f"{key}: {report[key]}")
     for size, runs in report["sizes"].items():
-        if "pipeline_over_baseline" in runs:
-            print(f"{size}: pipeline / plain PySpark = {runs['pipeline_over_baseline']}")
+        for ratio in RATIOS:
+            if ratio in runs:
+                print(f"{size}: {ratio} = {runs[ratio]}")
     print(f"written: {out}")
 
 
