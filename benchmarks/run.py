@@ -114,43 +114,17 @@ def pipeline_run(space: Workspace, label: str, months: list[str], fresh: bool) -
     )
 
 
-def baseline_run(space: Workspace, months: list[str]) -> dict:
-    out = space.root / "baseline_out"
-    shutil.rmtree(out, ignore_errors=True)
-    command = [
-        sys.executable,
-        str(ROOT / "benchmarks" / "plain_pyspark.py"),
-        "--landing",
-        str(space.pristine_landing),
-        "--warehouse",
-        str(space.pristine_warehouse),
-        "--months",
-        f"{months[0]}..{months[-1]}",
-        "--out",
-        str(out),
-    ]
-    measured = run_measured(command, dict(os.environ), cwd=ROOT)
-    return figures(measured, space.rows_per_month * len(months), {})
-
-
-def light_run(space: Workspace, months: list[str]) -> dict:
-    out = space.root / "light_out"
+def script_run(space: Workspace, script: str, months: list[str]) -> dict:
+    """One baseline script over ``months``, from the pristine landing zone; it writes into a
+    folder of its own (and, for the light script, a copy of the warehouse)."""
+    out = space.root / f"{Path(script).stem}_out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    warehouse = out / "warehouse.db"  # the script writes its result tables there
+    warehouse = out / "warehouse.db"  # the light script writes its result tables there
     shutil.copy(space.pristine_warehouse, warehouse)
-    command = [
-        sys.executable,
-        str(ROOT / "benchmarks" / "light_pyspark.py"),
-        "--landing",
-        str(space.pristine_landing),
-        "--warehouse",
-        str(warehouse),
-        "--months",
-        f"{months[0]}..{months[-1]}",
-        "--out",
-        str(out),
-    ]
+    command = [sys.executable, str(ROOT / "benchmarks" / script)]
+    command += ["--landing", str(space.pristine_landing), "--warehouse", str(warehouse)]
+    command += ["--months", f"{months[0]}..{months[-1]}", "--out", str(out)]
     measured = run_measured(command, dict(os.environ), cwd=ROOT)
     return figures(measured, space.rows_per_month * len(months), {})
 
@@ -174,9 +148,9 @@ def benchmark_size(
         ("rerun", lambda: pipeline_run(space, "rerun", months[-1:], fresh=False)),
     ]
     if deployment == "embedded":
-        runs.append(("baseline", lambda: baseline_run(space, months)))
-        runs.append(("light", lambda: light_run(space, months)))
-        runs.append(("light_one_month", lambda: light_run(space, months[-1:])))
+        runs.append(("baseline", lambda: script_run(space, "plain_pyspark.py", months)))
+        runs.append(("light", lambda: script_run(space, "light_pyspark.py", months)))
+        runs.append(("light_one_month", lambda: script_run(space, "light_pyspark.py", months[-1:])))
     for name, action in runs:
         if name not in only:
             continue
