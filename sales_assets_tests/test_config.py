@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sales_assets.config import ConfigError, Settings, normalize_uri
+from sales_assets.config import (
+    ConfigError,
+    Settings,
+    landing_sensor_interval,
+    monthly_schedule_cron,
+    normalize_uri,
+)
 
 
 def test_defaults_need_no_server(tmp_path, monkeypatch):
@@ -50,3 +56,22 @@ def test_bad_uris_name_the_variable(uri, words):
 def test_s3_is_used_when_either_root_is_on_s3():
     settings = Settings.from_env({"SALES_LAKE_URI": "s3://lake/x", "AWS_REGION": "eu-west-1"})
     assert settings.uses_s3 and settings.aws_region == "eu-west-1"
+
+
+def test_the_automation_timing_comes_from_the_environment_or_defaults():
+    assert landing_sensor_interval({}) == 60
+    assert landing_sensor_interval({"SALES_LANDING_SENSOR_INTERVAL_SECONDS": " 5 "}) == 5
+    assert monthly_schedule_cron({}) == "0 6 1 * *"
+    assert monthly_schedule_cron({"SALES_MONTHLY_SCHEDULE_CRON": "0 8 3 * *"}) == "0 8 3 * *"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1.5", "soon"])
+def test_a_bad_sensor_interval_names_the_variable(value):
+    with pytest.raises(ConfigError, match="SALES_LANDING_SENSOR_INTERVAL_SECONDS"):
+        landing_sensor_interval({"SALES_LANDING_SENSOR_INTERVAL_SECONDS": value})
+
+
+@pytest.mark.parametrize("value", ["* * *", "0 6 32 * *", "monthly"])
+def test_a_bad_schedule_cron_names_the_variable(value):
+    with pytest.raises(ConfigError, match="SALES_MONTHLY_SCHEDULE_CRON"):
+        monthly_schedule_cron({"SALES_MONTHLY_SCHEDULE_CRON": value})
